@@ -1,0 +1,174 @@
+// Package auth holds passwords, tokens and the authorization policy: the one
+// place that decides whether a user may do an action on a unit.
+package auth
+
+import (
+	"strconv"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/unit"
+)
+
+// Role is what a grant lets its holder do on a unit's subtree (DESIGN.md section 3).
+type Role string
+
+// The roles.
+const (
+	Admin       Role = "admin"
+	Organizer   Role = "organizer"
+	Supervisor  Role = "supervisor"
+	UnitLeader  Role = "leader"
+	UnitStaff   Role = "staff"
+	Participant Role = "participant"
+	Observer    Role = "observer"
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Admin, Organizer, Supervisor, UnitLeader, UnitStaff, Participant, Observer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Grant gives a role on a unit and its whole subtree.
+type Grant struct {
+	ID       int64  `json:"id"`
+	Role     Role   `json:"role"`
+	UnitID   int64  `json:"unit_id"`
+	UnitName string `json:"unit_name"`
+	UnitPath string `json:"-"`
+}
+
+// ParseGrant reads "ROLE@UNIT_ID" as written on the command line.
+func ParseGrant(s string) (Role, int64, error) {
+	role, id, ok := strings.Cut(s, "@")
+	if !ok {
+		return "", 0, apperr.Field("grant", "err.grant_format")
+	}
+	if !Role(role).Valid() {
+		return "", 0, apperr.Field("grant", "err.unknown_role", role)
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, apperr.Field("grant", "err.grant_format")
+	}
+	return Role(role), n, nil
+}
+
+// Action is something a user may try to do on a unit.
+type Action string
+
+// The actions known so far; later capabilities add theirs here, and only here.
+const (
+	ReadUnit    Action = "unit.read"    // see the unit in the tree
+	ManageUnits Action = "unit.manage"  // create, edit, move, archive units
+	ManageUsers Action = "users.manage" // users and grants within the subtree
+	ReadAudit   Action = "audit.read"
+)
+
+// allowed maps each action to the roles that may take it.
+var allowed = map[Action][]Role{
+	ReadUnit:    Roles,
+	ManageUnits: {Admin},
+	ManageUsers: {Admin},
+	ReadAudit:   {Admin, Supervisor},
+}
+
+// Principal is who is acting: a user and their grants.
+type Principal struct {
+	UserID int64
+	Login  string
+	Name   string
+	Locale string
+	Grants []Grant
+}
+
+// Can reports whether p may take action a on the unit at path.
+func (p *Principal) Can(a Action, path string) bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if unit.Contains(g.UnitPath, path) && roleAllows(g.Role, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Check returns nil if p may take action a on the unit at path, NotFound if
+// p cannot even see the unit, and Forbidden otherwise.
+func (p *Principal) Check(a Action, path string) error {
+	if p.Can(a, path) {
+		return nil
+	}
+	if p.Can(ReadUnit, path) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	return apperr.New(apperr.NotFound, "err.not_found")
+}
+
+// CanAnywhere reports whether p may take action a on some unit, which decides
+// whether a page or menu entry is offered at all.
+func (p *Principal) CanAnywhere(a Action) bool {
+	return len(p.Scopes(a)) > 0
+}
+
+// Scopes returns the subtree paths in which p may take action a, with nested
+// ones removed, for filtering lists in SQL by path ranges.
+func (p *Principal) Scopes(a Action) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range p.Grants {
+		if roleAllows(g.Role, a) {
+			out = append(out, g.UnitPath)
+		}
+	}
+	return outermost(out)
+}
+
+// HasRole reports whether p holds role r anywhere.
+func (p *Principal) HasRole(r Role) bool {
+	for _, g := range p.Grants {
+		if g.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+func roleAllows(r Role, a Action) bool {
+	for _, x := range allowed[a] {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// outermost drops every path that lies inside another in the list.
+func outermost(paths []string) []string {
+	var out []string
+	for i, p := range paths {
+		inner := false
+		for j, q := range paths {
+			if i != j && unit.Contains(q, p) && (q != p || j < i) {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			out = append(out, p)
+		}
+	}
+	return out
+}

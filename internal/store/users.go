@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/unit"
+	"zeren/internal/user"
+)
+
+const userCols = `u.id, u.login, u.name, u.locale, u.disabled, u.version, u.created_at, u.updated_at`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (user.User, error) {
+	var u user.User
+	var created, updated int64
+	dest := append([]any{&u.ID, &u.Login, &u.Name, &u.Locale, &u.Disabled, &u.Version, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return u, err
+	}
+	u.CreatedAt, u.UpdatedAt = fromUnix(created), fromUnix(updated)
+	return u, nil
+}
+
+// CreateUser adds a user with a password hash and grants, all or nothing.
+func (s *Store) CreateUser(ctx context.Context, d user.Draft, passwordHash string, grants []auth.Grant) (user.User, error) {
+	if err := d.Normalize(); err != nil {
+		return user.User{}, err
+	}
+	var id int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		now := unix(s.Now())
+		err := tx.queryRow(ctx, `INSERT INTO users (login, name, password_hash, locale, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			d.Login, d.Name, passwordHash, d.Locale, d.Disabled, now, now).Scan(&id)
+		if isUniqueViolation(err) {
+			return apperr.Field("login", "err.login_taken")
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		for _, g := range grants {
+			if err := tx.addGrant(ctx, id, g.Role, g.UnitID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return user.User{}, err
+	}
+	return s.User(ctx, id)
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id int64) (user.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE u.id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return u, err
+}
+
+// UserByLogin returns a user and their password hash, for logging in.
+func (s *Store) UserByLogin(ctx context.Context, login string) (user.User, string, error) {
+	var hash string
+	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userCols+`, u.password_hash FROM users u WHERE u.login = ?`),
+		strings.ToLower(strings.TrimSpace(login))), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return u, hash, err
+}
+
+// UpdateUser changes name, locale and the disabled flag, if version is
+// current. The login is fixed once created. Disabling a user ends their
+// sessions in the same transaction.
+func (s *Store) UpdateUser(ctx context.Context, id, version int64, d user.Draft) (user.User, error) {
+	if err := d.Normalize(); err != nil {
+		return user.User{}, err
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE users SET name = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, d.Name, d.Locale, d.Disabled, unix(s.Now()), id, version)
+		if err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if err := tx.checkVersioned(ctx, res, "users", id); err != nil {
+			return err
+		}
+		if d.Disabled {
+			_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		}
+		return err
+	})
+	if err != nil {
+		return user.User{}, err
+	}
+	return s.User(ctx, id)
+}
+
+// SetLocale stores the interface language a user chose.
+func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
+	if err := user.CheckLocale(locale); err != nil {
+		return err
+	}
+	_, err := s.write.ExecContext(ctx, s.q(`UPDATE users SET locale = ? WHERE id = ?`), locale, id)
+	return err
+}
+
+// SetPassword replaces a user's password hash and ends their other sessions.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			hash, unix(s.Now()), id); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
+// UserFilter selects users for the admin list.
+type UserFilter struct {
+	Scopes  []string // the admin's subtrees; users with a grant inside one, or with none, are listed
+	Query   string   // substring of login or name
+	AfterID int64    // keyset cursor
+	Limit   int
+}
+
+// Users lists users visible to an admin: those holding a grant inside the
+// admin's subtrees, and those with no grant yet (just created, to be granted).
+func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
+	if len(f.Scopes) == 0 {
+		return nil, nil
+	}
+	var scope []string
+	var args []any
+	for _, p := range f.Scopes {
+		lo, hi := unit.SubtreeRange(p)
+		scope = append(scope, "(un.path >= ? AND un.path < ?)")
+		args = append(args, lo, hi)
+	}
+	where := `(EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
+		WHERE g.user_id = u.id AND (` + strings.Join(scope, " OR ") + `))
+		OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)) AND u.id > ?`
+	args = append(args, f.AfterID)
+	if f.Query != "" {
+		where += ` AND (u.login LIKE ? ESCAPE '\' OR u.name LIKE ? ESCAPE '\')`
+		like := "%" + likeEscape(f.Query) + "%"
+		args = append(args, like, like)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE `+where+` ORDER BY u.id LIMIT ?`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []user.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Grants returns a user's grants with the unit names and paths.
+func (s *Store) Grants(ctx context.Context, userID int64) ([]auth.Grant, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT g.id, g.role, g.unit_id, un.name, un.path
+		FROM grants g JOIN units un ON un.id = g.unit_id WHERE g.user_id = ? ORDER BY un.path, g.role`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("grants: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Grant
+	for rows.Next() {
+		var g auth.Grant
+		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// AddGrant gives a user a role on a unit's subtree.
+func (s *Store) AddGrant(ctx context.Context, userID int64, role auth.Role, unitID int64) error {
+	return s.Tx(ctx, func(tx *Tx) error { return tx.addGrant(ctx, userID, role, unitID) })
+}
+
+func (t *Tx) addGrant(ctx context.Context, userID int64, role auth.Role, unitID int64) error {
+	if !role.Valid() {
+		return apperr.Field("role", "err.unknown_role", role)
+	}
+	u, err := t.unitForUpdate(ctx, unitID)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field("unit_id", "err.no_such_unit", unitID)
+	}
+	if err != nil {
+		return err
+	}
+	if u.Archived {
+		return apperr.Field("unit_id", "err.unit_archived")
+	}
+	_, err = t.exec(ctx, `INSERT INTO grants (user_id, unit_id, role, created_at) VALUES (?, ?, ?, ?)`,
+		userID, unitID, string(role), unix(t.s.Now()))
+	if isUniqueViolation(err) {
+		return apperr.Field("role", "err.grant_exists")
+	}
+	if err != nil {
+		return fmt.Errorf("insert grant: %w", err)
+	}
+	return nil
+}
+
+// Grant returns one grant with its unit.
+func (s *Store) Grant(ctx context.Context, id int64) (userID int64, g auth.Grant, err error) {
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT g.user_id, g.id, g.role, g.unit_id, un.name, un.path
+		FROM grants g JOIN units un ON un.id = g.unit_id WHERE g.id = ?`), id).
+		Scan(&userID, &g.ID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return userID, g, err
+}
+
+// RemoveGrant deletes one grant.
+func (s *Store) RemoveGrant(ctx context.Context, id int64) error {
+	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM grants WHERE id = ?`), id)
+	return err
+}
