@@ -76,3 +76,29 @@ func As(err error) (*Error, bool) {
 
 // Is reports whether err is of the given kind.
 func Is(err error, kind Kind) bool { return KindOf(err) == kind }
+
+// Status is the HTTP status for err.
+func Status(err error) int {
+	switch KindOf(err) {
+	case Invalid:
+		return 400
+	case Unauthorized:
+		return 401
+	case Forbidden:
+		return 403
+	case NotFound:
+		return 404
+	case Conflict:
+		return 409
+	case TooLarge:
+		return 413
+	case RateLimited:
+		return 429
+	}
+	return 500
+}
+
+// Code is the machine-readable error code used in API error bodies.
+func Code(err error) string {
+	return [...]string{"internal", "invalid", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "rate_limited"}[KindOf(err)]
+}

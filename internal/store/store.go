@@ -154,16 +154,38 @@ func (s *Store) openPostgres(dsn string) error {
 	return nil
 }
 
-// oneLine shortens driver errors to the one line a person needs.
+// oneLine shortens driver errors to the one line a person needs: for a
+// failed connection, the address and the innermost cause.
 func oneLine(err error) string {
-	var pg *pgconn.ConnectError
-	if errors.As(err, &pg) {
-		err = errors.Unwrap(pg)
-		if err == nil {
-			return pg.Error()
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		inner := innermost(ce)
+		if ce.Config != nil {
+			return fmt.Sprintf("%s:%d: %s", ce.Config.Host, ce.Config.Port, inner.Error())
 		}
+		return inner.Error()
 	}
 	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+// innermost follows the chain of wrapped errors to its end, taking the last
+// of joined errors (pgx joins one error per address tried).
+func innermost(err error) error {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if list := u.Unwrap(); len(list) > 0 {
+				err = list[len(list)-1]
+				continue
+			}
+		}
+		return err
+	}
 }
 
 // Engine reports which engine the store runs on.

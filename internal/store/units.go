@@ -273,10 +273,17 @@ func (s *Store) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
 	}
+	// Siblings read in the order of the organization chart: committees,
+	// parks, departments, grassroots, then the order they were added in. A
+	// search reads in path order, so that units of one subtree stay together.
+	order := "u.path"
+	if f.Query == "" {
+		order = kindOrder + ", u.id"
+	}
 	args = append(args, f.Limit)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+unitCols+`,
 		(SELECT count(*) FROM units c WHERE c.parent_id = u.id)
-		FROM units u WHERE `+strings.Join(where, " AND ")+` ORDER BY u.path LIMIT ?`), args...)
+		FROM units u WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
@@ -293,6 +300,17 @@ func (s *Store) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, error) {
 	}
 	return out, rows.Err()
 }
+
+// kindOrder sorts units by kind in the order of unit.Kinds.
+var kindOrder = func() string {
+	var b strings.Builder
+	b.WriteString("CASE u.kind")
+	for i, k := range unit.Kinds {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k, i)
+	}
+	b.WriteString(" END")
+	return b.String()
+}()
 
 // likeEscape escapes LIKE wildcards in user text.
 func likeEscape(s string) string {

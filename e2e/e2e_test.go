@@ -1,0 +1,230 @@
+// Package e2e drives real Chromium through the flows a person follows,
+// against the real server on the test database engine.
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"zeren/internal/demo"
+	"zeren/internal/i18n"
+	"zeren/internal/store"
+	"zeren/internal/store/storetest"
+	"zeren/internal/web"
+)
+
+// browser starts the demo server and a headless Chromium; it skips when no
+// Chromium is installed, unless ZEREN_E2E=1 (scripts/test sets it).
+func browser(t *testing.T, width, height int) (context.Context, string) {
+	t.Helper()
+	exe := os.Getenv("ZEREN_CHROMIUM")
+	if exe == "" {
+		exe, _ = exec.LookPath("chromium")
+	}
+	if exe == "" {
+		if os.Getenv("ZEREN_E2E") == "1" {
+			t.Fatal("ZEREN_E2E=1 but no Chromium found (set ZEREN_CHROMIUM)")
+		}
+		t.Skip("no Chromium; scripts/test installs it")
+	}
+	st := storetest.New(t)
+	if _, err := demo.Load(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(st, cat, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		web.Options{Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height),
+		chromedp.Flag("accept-lang", "zh-CN"))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// The first action starts the browser and binds it to ctx, which has no timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	t.Logf("chromium %s against %s on %s", exe, ts.URL, storetest.Engine())
+	return ctx, ts.URL
+}
+
+// shot saves a screenshot when ZEREN_SCREENSHOTS names a directory.
+func shot(name string) chromedp.Action[chromedp.Void] {
+	dir := os.Getenv("ZEREN_SCREENSHOTS")
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if dir == "" {
+			return nil
+		}
+		b, err := chromedp.FullScreenshot(100)(ctx, t) // 100 makes a PNG
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
+	})
+}
+
+// run runs steps and, on failure, stops the test with the page's URL and
+// text, so that a failure in CI can be understood without a screenshot.
+func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		url, _ := chromedp.Run(dctx, chromedp.Location())
+		body, _ := chromedp.Run(dctx, chromedp.Text(chromedp.CSS("body")))
+		_ = chromedp.Do(dctx, shot("failed-"+t.Name()))
+		t.Fatalf("%v\nat %s\n%s", err, url, body)
+	}
+}
+
+// text reads an element's text into *dst, as a step.
+func text(sel string, dst *string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		v, err := chromedp.Text(chromedp.CSS(sel))(ctx, t)
+		*dst = strings.TrimSpace(v)
+		return err
+	})
+}
+
+func login(base, who string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base + "/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), who),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+	)
+}
+
+func TestAdminUnitsAndLanguage(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var heading, tree, children, flash, created, nav string
+	run(t, ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
+		shot("login-zh"),
+		login(base, "admin"),
+		text(`main h1`, &heading),
+		text(`#tree`, &tree),
+		// Expand the city committee: htmx loads its sub-units.
+		chromedp.Click(chromedp.CSS(`#tree details > summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tree details ul.tree li.unit`)),
+		text(`#tree details ul.tree`, &children),
+		shot("units-zh"),
+	)
+	if heading != "组织机构" || !strings.Contains(tree, "中共绵阳市委") {
+		t.Fatalf("tree page: heading %q, tree %q", heading, tree)
+	}
+	if !strings.Contains(children, "中共涪城区委") || !strings.Contains(children, "绵阳高新区党工委") {
+		t.Fatalf("expanded children: %q", children)
+	}
+
+	// Create a unit under Fucheng.
+	run(t, ctx,
+		chromedp.Click(chromedp.Search(`//a[text()="中共涪城区委"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/units/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href^="/units/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "科创园区党委"),
+		chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "park"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=leader]`), "周敏"),
+		chromedp.Click(chromedp.CSS(`form[action="/units"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		text(`.flash`, &flash),
+		text(`main h1`, &created),
+		shot("unit-created-zh"),
+	)
+	if flash != "单位已创建。" || !strings.Contains(created, "科创园区党委") {
+		t.Fatalf("after create: flash %q, heading %q", flash, created)
+	}
+
+	// An empty name is refused with the field named, and nothing is created.
+	var fieldErr string
+	run(t, ctx,
+		chromedp.Navigate(base+"/units"),
+		chromedp.Click(chromedp.Search(`//a[text()="中共绵阳市委"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/units/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href^="/units/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)),
+		chromedp.SetAttributeValue(chromedp.CSS(`input[name=name]`), "value", "   "),
+		chromedp.RemoveAttribute(chromedp.CSS(`input[name=name]`), "required"),
+		chromedp.Click(chromedp.CSS(`form[action="/units"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.field-error`)),
+		text(`.field-error`, &fieldErr),
+	)
+	if fieldErr != "此项必填" {
+		t.Fatalf("empty name: %q", fieldErr)
+	}
+
+	// Switch to English: the choice sticks on the next pages.
+	run(t, ctx,
+		chromedp.Navigate(base+"/units"),
+		chromedp.WaitVisible(chromedp.CSS(`.locale-switch`)),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tree`)),
+		text(`main h1`, &heading),
+		text(`header nav`, &nav),
+		shot("units-en"),
+	)
+	if heading != "Units" || !strings.Contains(nav, "Users") || !strings.Contains(nav, "Log out") {
+		t.Fatalf("after switching to English: heading %q, nav %q", heading, nav)
+	}
+	var search string
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "街道"),
+		// htmx searches as one types; the button works with or without it.
+		chromedp.Click(chromedp.CSS(`.unit-search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
+		text(`#tree`, &search),
+		shot("search-en"),
+		chromedp.Navigate(base+"/users"),
+		chromedp.WaitVisible(chromedp.CSS(`table`)),
+		shot("users-en"),
+	)
+	if !strings.Contains(search, "城厢街道党工委") || strings.Contains(search, "太白镇党委") {
+		t.Fatalf("search results: %q", search)
+	}
+}
+
+func TestLeaderSeesOnlyOwnSubtree(t *testing.T) {
+	ctx, base := browser(t, 390, 844)
+	var tree, nav string
+	run(t, ctx,
+		login(base, "leader"),
+		text(`#tree`, &tree),
+		text(`header nav`, &nav),
+		shot("leader-phone-zh"),
+	)
+	if !strings.Contains(tree, "中共涪城区委") || strings.Contains(tree, "中共绵阳市委") || strings.Contains(tree, "游仙") {
+		t.Fatalf("leader's tree: %q", tree)
+	}
+	if strings.Contains(nav, "用户管理") {
+		t.Fatalf("leader offered user admin: %q", nav)
+	}
+}

@@ -1,0 +1,165 @@
+// Package api serves the JSON API under /api/v1 (DESIGN.md section 5a):
+// bearer tokens, the same policy as the pages, errors as
+// {"error": {"code", "message", "field"}}.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/i18n"
+	"zeren/internal/route"
+	"zeren/internal/store"
+)
+
+// API holds the handlers' dependencies.
+type API struct {
+	st  *store.Store
+	cat *i18n.Catalog
+	log *slog.Logger
+}
+
+// New returns the API.
+func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger) *API {
+	return &API{st: st, cat: cat, log: log}
+}
+
+// Routes lists every API route; the route test checks each has a matrix row.
+func (a *API) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", a.openAPI)
+	mux.Handle("GET /api/v1/units", a.h(a.unitList))
+	mux.Handle("POST /api/v1/units", a.h(a.unitCreate))
+	mux.Handle("GET /api/v1/units/{id}", a.h(a.unitGet))
+	mux.Handle("PATCH /api/v1/units/{id}", a.h(a.unitPatch))
+	mux.Handle("GET /api/v1/users", a.h(a.userList))
+	mux.Handle("POST /api/v1/users", a.h(a.userCreate))
+	mux.Handle("GET /api/v1/users/{id}", a.h(a.userGet))
+	mux.Handle("PATCH /api/v1/users/{id}", a.h(a.userPatch))
+	mux.Handle("/api/v1/", a.h(func(http.ResponseWriter, *http.Request, *auth.Principal) error {
+		return apperr.New(apperr.NotFound, "err.not_found")
+	}))
+}
+
+// Handler returns the API's handler, to mount at /api/v1/.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a.routes(mux)
+	return route.Recorder(mux)
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
+
+// h authenticates the bearer token and maps the handler's error to JSON.
+func (a *API) h(fn handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.principal(r)
+		if err == nil {
+			err = fn(w, r, p)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+		}
+	})
+}
+
+func (a *API) principal(r *http.Request) (*auth.Principal, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return nil, apperr.New(apperr.Unauthorized, "err.no_token")
+	}
+	return a.st.TokenPrincipal(r.Context(), strings.TrimSpace(token))
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// fail writes the error body; the message is in the language the client asks for.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := apperr.Status(err)
+	var body errorBody
+	body.Error.Code = apperr.Code(err)
+	loc := a.cat.Match(r.Header.Get("Accept-Language"))
+	if e, ok := apperr.As(err); ok && status < 500 {
+		body.Error.Message = a.cat.Error(loc, e)
+		body.Error.Field = e.Field
+	} else {
+		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		body.Error.Message = a.cat.T(loc, "err.internal")
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="zeren"`)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body into v, naming the field at fault on bad input.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var mb *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mb):
+		return apperr.New(apperr.TooLarge, "err.too_large")
+	case errors.As(err, &te):
+		return apperr.Field(te.Field, "err.json_type", te.Type.String())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Field(f, "err.unknown_field")
+	case errors.Is(err, io.EOF):
+		return apperr.Field("body", "err.empty_body")
+	}
+	return apperr.Field("body", "err.bad_json")
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return id, nil
+}
+
+// list is the envelope of every list response.
+type list[T any] struct {
+	Items []T    `json:"items"`
+	Next  *int64 `json:"next,omitempty"` // keyset cursor: pass as ?after=
+}
+
+func queryLimit(r *http.Request, def, max int) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, apperr.Field("limit", "err.limit_range", max)
+	}
+	return n, nil
+}

@@ -1,0 +1,187 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/store"
+	"zeren/internal/user"
+)
+
+// userOut is a user with their grants.
+type userOut struct {
+	user.User
+	Grants []auth.Grant `json:"grants"`
+}
+
+func adminScopes(p *auth.Principal) ([]string, error) {
+	s := p.Scopes(auth.ManageUsers)
+	if len(s) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	return s, nil
+}
+
+func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	scopes, err := adminScopes(p)
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(r, 100, 500)
+	if err != nil {
+		return err
+	}
+	var after int64
+	if s := r.URL.Query().Get("after"); s != "" {
+		if after, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return apperr.Field("after", "err.not_a_number")
+		}
+	}
+	users, err := a.st.Users(r.Context(), store.UserFilter{Scopes: scopes, Query: strings.TrimSpace(r.URL.Query().Get("q")), AfterID: after, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	out := list[user.User]{Items: nonNil(users)}
+	if len(users) > limit {
+		out.Items = users[:limit]
+		next := users[limit-1].ID
+		out.Next = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// managedUser loads a user the caller manages (see web.managedUser).
+func (a *API) managedUser(r *http.Request, p *auth.Principal) (userOut, error) {
+	if _, err := adminScopes(p); err != nil {
+		return userOut{}, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return userOut{}, err
+	}
+	u, err := a.st.User(r.Context(), id)
+	if err != nil {
+		return userOut{}, err
+	}
+	grants, err := a.st.Grants(r.Context(), id)
+	if err != nil {
+		return userOut{}, err
+	}
+	out := userOut{User: u, Grants: nonNil(grants)}
+	if len(grants) == 0 {
+		return out, nil
+	}
+	for _, g := range grants {
+		if p.Can(auth.ManageUsers, g.UnitPath) {
+			return out, nil
+		}
+	}
+	return userOut{}, apperr.New(apperr.NotFound, "err.not_found")
+}
+
+func (a *API) userGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	u, err := a.managedUser(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+type grantIn struct {
+	Role   string `json:"role"`
+	UnitID int64  `json:"unit_id"`
+}
+
+type userIn struct {
+	Login    *string   `json:"login"`
+	Name     *string   `json:"name"`
+	Password *string   `json:"password"`
+	Locale   *string   `json:"locale"`
+	Disabled *bool     `json:"disabled"`
+	Grants   []grantIn `json:"grants"`
+	Version  *int64    `json:"version"`
+}
+
+func (a *API) userCreate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if _, err := adminScopes(p); err != nil {
+		return err
+	}
+	var in userIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d := user.Draft{Login: deref(in.Login), Name: deref(in.Name), Locale: deref(in.Locale), Disabled: deref(in.Disabled)}
+	if err := d.Normalize(); err != nil {
+		return err
+	}
+	if err := auth.CheckPassword(d.Login, deref(in.Password)); err != nil {
+		return err
+	}
+	var grants []auth.Grant
+	for _, g := range in.Grants {
+		if !auth.Role(g.Role).Valid() {
+			return apperr.Field("grants.role", "err.unknown_role", g.Role)
+		}
+		if _, err := a.unitFor(r, p, g.UnitID, auth.ManageUsers); err != nil {
+			return apperr.Field("grants.unit_id", "err.no_such_unit", g.UnitID)
+		}
+		grants = append(grants, auth.Grant{Role: auth.Role(g.Role), UnitID: g.UnitID})
+	}
+	u, err := a.st.CreateUser(r.Context(), d, auth.HashPassword(*in.Password), grants)
+	if err != nil {
+		return err
+	}
+	stored, err := a.st.Grants(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	writeJSON(w, http.StatusCreated, userOut{User: u, Grants: nonNil(stored)})
+	return nil
+}
+
+// userPatch changes name, locale and the disabled flag; login and grants
+// are not changed here.
+func (a *API) userPatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	cur, err := a.managedUser(r, p)
+	if err != nil {
+		return err
+	}
+	var in userIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Version == nil {
+		return apperr.Field("version", "err.required")
+	}
+	if in.Login != nil && *in.Login != cur.Login {
+		return apperr.Field("login", "err.login_fixed")
+	}
+	if in.Password != nil || in.Grants != nil {
+		return apperr.Field("password", "err.not_here")
+	}
+	d := user.Draft{Login: cur.Login, Name: cur.Name, Locale: cur.Locale, Disabled: cur.Disabled}
+	if in.Name != nil {
+		d.Name = *in.Name
+	}
+	if in.Locale != nil {
+		d.Locale = *in.Locale
+	}
+	if in.Disabled != nil {
+		d.Disabled = *in.Disabled
+	}
+	if d.Disabled && cur.ID == p.UserID {
+		return apperr.Field("disabled", "err.disable_self")
+	}
+	u, err := a.st.UpdateUser(r.Context(), cur.ID, *in.Version, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userOut{User: u, Grants: cur.Grants})
+	return nil
+}

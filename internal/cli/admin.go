@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/config"
+	"zeren/internal/unit"
+	"zeren/internal/user"
+)
+
+func migrate(e *env, args []string) error {
+	c := config.Defaults()
+	fs := e.flags("migrate", "[--db DB] [--data DIR]", "Apply pending database migrations, each in its own transaction.")
+	c.DBFlags(fs)
+	if words, err := e.parse(fs, args); err != nil {
+		return err
+	} else if len(words) > 0 {
+		return usagef("unexpected argument %q", words[0])
+	}
+	st, err := e.openStore(c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(e.stdout, "database (%s) is at the current schema\n", st.Engine())
+	return nil
+}
+
+// grantList collects repeated --grant flags.
+type grantList []string
+
+func (g *grantList) String() string     { return strings.Join(*g, ",") }
+func (g *grantList) Set(v string) error { *g = append(*g, v); return nil }
+
+func userAdd(e *env, args []string) error {
+	c := config.Defaults()
+	fs := e.flags("user add", "LOGIN --name NAME --grant ROLE@UNIT_ID [--grant ...]",
+		"Add a user. The password is read from the first line of standard input.")
+	c.DBFlags(fs)
+	var name, locale string
+	var grants grantList
+	fs.StringVar(&name, "name", "", "the person's name")
+	fs.StringVar(&locale, "locale", "", "interface language: zh-CN or en (default: follow the browser)")
+	fs.Var(&grants, "grant", "ROLE@UNIT_ID, repeatable; roles: "+rolesList())
+	words, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return usagef("expected exactly one LOGIN, got %d arguments", len(words))
+	}
+	d := user.Draft{Login: words[0], Name: name, Locale: locale}
+	if err := d.Normalize(); err != nil {
+		return err
+	}
+	var gs []auth.Grant
+	for _, g := range grants {
+		role, id, err := auth.ParseGrant(g)
+		if err != nil {
+			return err
+		}
+		gs = append(gs, auth.Grant{Role: role, UnitID: id})
+	}
+	password, err := bufio.NewReader(e.stdin).ReadString('\n')
+	password = strings.TrimRight(password, "\r\n")
+	if password == "" {
+		return apperr.Field("password", "err.required")
+	}
+	if err := auth.CheckPassword(d.Login, password); err != nil {
+		return err
+	}
+	st, err := e.openStore(c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(e.ctx, d, auth.HashPassword(password), gs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s added (id %d)\n", u.Login, u.ID)
+	return nil
+}
+
+func rolesList() string {
+	var s []string
+	for _, r := range auth.Roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
+}
+
+func userToken(e *env, args []string) error {
+	c := config.Defaults()
+	fs := e.flags("user token", "LOGIN [--name NAME]", "Print a new API token for a user; it is shown only this once.")
+	c.DBFlags(fs)
+	tokenName := fs.String("name", "cli", "a name to recognise the token by")
+	words, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return usagef("expected exactly one LOGIN, got %d arguments", len(words))
+	}
+	st, err := e.openStore(c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, _, err := st.UserByLogin(e.ctx, words[0])
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field("login", "err.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	secret, err := st.CreateAPIToken(e.ctx, u.ID, *tokenName)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func unitAdd(e *env, args []string) error {
+	c := config.Defaults()
+	fs := e.flags("unit add", "NAME [--parent ID] [--kind KIND] [--leader NAME]",
+		"Add a unit; without --parent it is a root, which is how a new installation starts.")
+	c.DBFlags(fs)
+	parent := fs.Int64("parent", 0, "id of the parent unit")
+	kind := fs.String("kind", string(unit.Committee), "committee, park, department, grassroots or other")
+	leader := fs.String("leader", "", "the unit's leader (secretary)")
+	words, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return usagef("expected exactly one NAME, got %d arguments", len(words))
+	}
+	st, err := e.openStore(c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUnit(e.ctx, *parent, unit.Draft{Name: words[0], Kind: unit.Kind(*kind), Leader: *leader})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "unit %d added: %s\n", u.ID, u.Path)
+	return nil
+}

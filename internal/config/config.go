@@ -1,0 +1,108 @@
+// Package config defines the settings shared by the subcommands: each is a
+// flag with a ZEREN_* environment variable, and secrets may also come from
+// a ZEREN_*_FILE file.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Defaults lives in one place: Defaults.
+type Config struct {
+	Addr            string
+	DB              string
+	Data            string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	TimeZone        string
+	TrustProxy      bool
+	MaxBody         int64
+	LogFormat       string
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Data:            ".",
+		SessionIdle:     2 * time.Hour,
+		SessionAbsolute: 12 * time.Hour,
+		TimeZone:        "Asia/Shanghai",
+		MaxBody:         1 << 20,
+		LogFormat:       "auto",
+	}
+}
+
+// DBFlags registers the database flags every database command takes.
+func (c *Config) DBFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://USER@HOST/DB (default: SQLite in --data)")
+	fs.StringVar(&c.Data, "data", c.Data, "data directory holding zeren.db")
+}
+
+// ServeFlags registers the server's flags.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DBFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "log out after this long without a request")
+	fs.DurationVar(&c.SessionAbsolute, "session-absolute", c.SessionAbsolute, "log out this long after logging in")
+	fs.StringVar(&c.TimeZone, "tz", c.TimeZone, "time zone in which times are shown")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-Proto from a reverse proxy (marks cookies Secure behind TLS)")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body accepted, in bytes")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: auto (text on a terminal, else JSON), text or json")
+}
+
+// EnvName is the environment variable of a flag: --session-idle → ZEREN_SESSION_IDLE.
+func EnvName(flagName string) string {
+	return "ZEREN_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// FromEnv sets every flag of fs from its environment variable, or from the
+// file named by its _FILE variable, before the command line is parsed, so
+// that flags win over the environment.
+func FromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		name := EnvName(f.Name)
+		v := getenv(name)
+		if file := getenv(name + "_FILE"); v == "" && file != "" {
+			b, rerr := os.ReadFile(file)
+			if rerr != nil {
+				err = fmt.Errorf("%s_FILE: %w", name, rerr)
+				return
+			}
+			v = strings.TrimSpace(string(b))
+		}
+		if v == "" {
+			return
+		}
+		if serr := f.Value.Set(v); serr != nil {
+			err = fmt.Errorf("%s=%q: %v", name, v, serr)
+		}
+	})
+	return err
+}
+
+// Validate checks the values that flag parsing cannot.
+func (c *Config) Validate() error {
+	switch {
+	case c.SessionIdle <= 0:
+		return fmt.Errorf("--session-idle must be positive")
+	case c.SessionAbsolute < c.SessionIdle:
+		return fmt.Errorf("--session-absolute must be at least --session-idle")
+	case c.MaxBody < 1024:
+		return fmt.Errorf("--max-body must be at least 1024 bytes")
+	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("--log-format must be auto, text or json")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("--tz %q: unknown time zone", c.TimeZone)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/user"
+)
+
+type userNewData struct {
+	Draft   user.Draft
+	Role    auth.Role
+	Roles   []auth.Role
+	Locales []string
+}
+
+func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
+	if _, err := adminScopes(r); err != nil {
+		return err
+	}
+	d := userNewData{Role: auth.UnitStaff, Roles: auth.Roles, Locales: user.Locales}
+	return s.render(w, http.StatusOK, "user_new", s.newView(w, r, "title.user_new", d))
+}
+
+// userCreate adds a user with a password and a first grant on a unit the
+// admin manages.
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := adminScopes(r); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	d := userNewData{
+		Draft: user.Draft{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Locale: r.PostForm.Get("locale")},
+		Role:  auth.Role(r.PostForm.Get("role")), Roles: auth.Roles, Locales: user.Locales,
+	}
+	u, err := s.createUser(r, d)
+	if apperr.Is(err, apperr.Invalid) {
+		v := s.newView(w, r, "title.user_new", d).withError(err)
+		return s.render(w, http.StatusBadRequest, "user_new", v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "flash.user_created")
+}
+
+func (s *Server) createUser(r *http.Request, d userNewData) (user.User, error) {
+	if err := d.Draft.Normalize(); err != nil {
+		return user.User{}, err
+	}
+	password := r.PostForm.Get("password")
+	if err := auth.CheckPassword(d.Draft.Login, password); err != nil {
+		return user.User{}, err
+	}
+	if !d.Role.Valid() {
+		return user.User{}, apperr.Field("role", "err.unknown_role", d.Role)
+	}
+	unitID, err := requiredInt(r, "unit_id")
+	if err != nil {
+		return user.User{}, err
+	}
+	if _, err := s.unitFor(r, unitID, auth.ManageUsers); err != nil {
+		return user.User{}, apperr.Field("unit_id", "err.no_such_unit", unitID)
+	}
+	return s.st.CreateUser(r.Context(), d.Draft, auth.HashPassword(password), []auth.Grant{{Role: d.Role, UnitID: unitID}})
+}

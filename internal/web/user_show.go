@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/user"
+)
+
+type userData struct {
+	User    user.User
+	Draft   user.Draft
+	Grants  []auth.Grant
+	Roles   []auth.Role
+	Locales []string
+	Mine    *user.Draft // the edit that lost to a newer version
+}
+
+func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
+	u, grants, err := s.managedUser(r)
+	if err != nil {
+		return err
+	}
+	return s.renderUser(w, r, http.StatusOK, u, grants, nil, nil)
+}
+
+func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error) error {
+	d := userData{User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
+		Grants: grants, Roles: auth.Roles, Locales: user.Locales}
+	if formErr != nil && mine != nil {
+		if apperr.Is(formErr, apperr.Conflict) {
+			d.Mine = mine
+		} else {
+			d.Draft = *mine
+		}
+	}
+	v := s.newView(w, r, "title.user", d).withError(formErr)
+	v.Title = u.Name
+	return s.render(w, status, "user", v)
+}
+
+// userUpdate changes a user's name, locale and disabled flag and, when a new
+// password is given, resets it.
+func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
+	u, grants, err := s.managedUser(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	version, err := requiredInt(r, "version")
+	if err != nil {
+		return err
+	}
+	d := user.Draft{Login: u.Login, Name: r.PostForm.Get("name"), Locale: r.PostForm.Get("locale"), Disabled: r.PostForm.Get("disabled") == "on"}
+	if d.Disabled && u.ID == principal(r).UserID {
+		err = apperr.Field("disabled", "err.disable_self")
+	}
+	password := r.PostForm.Get("password")
+	if err == nil && password != "" {
+		err = auth.CheckPassword(u.Login, password)
+	}
+	if err == nil {
+		_, err = s.st.UpdateUser(r.Context(), u.ID, version, d)
+	}
+	if err == nil && password != "" {
+		err = s.st.SetPassword(r.Context(), u.ID, auth.HashPassword(password))
+	}
+	if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
+		current, gerr := s.st.User(r.Context(), u.ID)
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderUser(w, r, apperr.Status(err), current, grants, &d, err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "flash.saved")
+}
