@@ -113,7 +113,7 @@ func text(sel string, dst *string) chromedp.Action[chromedp.Void] {
 
 func login(base, who string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.Navigate(base + "/login"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), who),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),

@@ -126,7 +126,9 @@ func (s *Store) openSQLite(path string) error {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
+	// The path goes into a file: URI, where '?' and '#' would end it early.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	dsn := "file:" + escaped + "?" + q.Encode()
 	var err error
 	if s.read, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("open sqlite: %w", err)

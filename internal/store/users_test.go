@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"zeren/internal/auth"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
+	"zeren/internal/unit"
 	"zeren/internal/user"
 )
 
@@ -170,6 +172,31 @@ func TestOpenErrors(t *testing.T) {
 		}
 		if msg := err.Error(); len(msg) > 300 || msg == "" {
 			t.Errorf("%q: unclear error %q", db, msg)
+		}
+	}
+}
+
+// A data directory may hold characters that are special in a file: URI.
+func TestSQLitePathWithURIChars(t *testing.T) {
+	if storetest.Engine() != store.SQLite {
+		t.Skip("SQLite only")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, sub := range []string{"a#1", "a?b", "a%20b"} {
+		st, err := store.Open(ctx, "", dir+"/"+sub, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Migrate(ctx); err != nil {
+			t.Fatalf("%s: %v", sub, err)
+		}
+		if _, err := st.CreateUnit(ctx, 0, unit.Draft{Name: sub, Kind: unit.Other}); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		if _, err := os.Stat(dir + "/" + sub + "/zeren.db"); err != nil {
+			t.Fatalf("database not where asked: %v", err)
 		}
 	}
 }

@@ -58,7 +58,9 @@ func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, opt Options) (*Se
 // Handler returns the whole HTTP interface with its middleware.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	s.routes(mux)
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.h)
+	}
 	mux.Handle("/api/v1/", api.New(s.st, s.cat, s.log).Handler())
 
 	// The middleware, outermost first.
@@ -72,34 +74,44 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
-// routes lists every page. A new route needs a row in the route test.
-func (s *Server) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
-	mux.HandleFunc("GET /static/{hash}/{file...}", s.assets.serve)
+// routeDef is one entry of the route table.
+type routeDef struct {
+	pattern string
+	h       http.Handler
+}
 
-	mux.Handle("GET /{$}", s.page(s.home))
-	mux.Handle("GET /login", s.page(s.loginForm))
-	mux.Handle("POST /login", s.page(s.login))
-	mux.Handle("POST /logout", s.page(s.logout))
-	mux.Handle("POST /locale", s.page(s.setLocale))
+// routeTable lists every page. A new route needs a row in the route test.
+func (s *Server) routeTable() []routeDef {
+	p := func(h handler) http.Handler { return s.page(h) }
+	in := func(h handler) http.Handler { return s.page(s.signedIn(h)) }
+	return []routeDef{
+		{"GET /healthz", http.HandlerFunc(s.healthz)},
+		{"GET /readyz", http.HandlerFunc(s.readyz)},
+		{"GET /metrics", s.metrics.handler()},
+		{"GET /static/{hash}/{file...}", http.HandlerFunc(s.assets.serve)},
 
-	mux.Handle("GET /units", s.page(s.signedIn(s.unitList)))
-	mux.Handle("GET /units/pick", s.page(s.signedIn(s.unitPick)))
-	mux.Handle("GET /units/new", s.page(s.signedIn(s.unitNew)))
-	mux.Handle("POST /units", s.page(s.signedIn(s.unitCreate)))
-	mux.Handle("GET /units/{id}", s.page(s.signedIn(s.unitShow)))
-	mux.Handle("GET /units/{id}/children", s.page(s.signedIn(s.unitChildren)))
-	mux.Handle("POST /units/{id}", s.page(s.signedIn(s.unitUpdate)))
-	mux.Handle("POST /units/{id}/move", s.page(s.signedIn(s.unitMove)))
-	mux.Handle("POST /units/{id}/archive", s.page(s.signedIn(s.unitArchive)))
+		{"GET /{$}", p(s.home)},
+		{"GET /login", p(s.loginForm)},
+		{"POST /login", p(s.login)},
+		{"POST /logout", p(s.logout)},
+		{"POST /locale", p(s.setLocale)},
 
-	mux.Handle("GET /users", s.page(s.signedIn(s.userList)))
-	mux.Handle("GET /users/new", s.page(s.signedIn(s.userNew)))
-	mux.Handle("POST /users", s.page(s.signedIn(s.userCreate)))
-	mux.Handle("GET /users/{id}", s.page(s.signedIn(s.userShow)))
-	mux.Handle("POST /users/{id}", s.page(s.signedIn(s.userUpdate)))
-	mux.Handle("POST /users/{id}/grants", s.page(s.signedIn(s.grantAdd)))
-	mux.Handle("POST /grants/{id}/delete", s.page(s.signedIn(s.grantRemove)))
+		{"GET /units", in(s.unitList)},
+		{"GET /units/pick", in(s.unitPick)},
+		{"GET /units/new", in(s.unitNew)},
+		{"POST /units", in(s.unitCreate)},
+		{"GET /units/{id}", in(s.unitShow)},
+		{"GET /units/{id}/children", in(s.unitChildren)},
+		{"POST /units/{id}", in(s.unitUpdate)},
+		{"POST /units/{id}/move", in(s.unitMove)},
+		{"POST /units/{id}/archive", in(s.unitArchive)},
+
+		{"GET /users", in(s.userList)},
+		{"GET /users/new", in(s.userNew)},
+		{"POST /users", in(s.userCreate)},
+		{"GET /users/{id}", in(s.userShow)},
+		{"POST /users/{id}", in(s.userUpdate)},
+		{"POST /users/{id}/grants", in(s.grantAdd)},
+		{"POST /grants/{id}/delete", in(s.grantRemove)},
+	}
 }

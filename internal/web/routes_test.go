@@ -1,0 +1,172 @@
+package web
+
+import (
+	"strings"
+	"testing"
+
+	"zeren/internal/api"
+)
+
+// scenario is one request and what must come back.
+type scenario struct {
+	route  string // the route pattern it covers
+	who    string // "" for anonymous
+	method string
+	path   string
+	body   string
+	status int
+	has    []string // substrings the body must contain
+	hasNot []string // substrings it must not contain
+}
+
+// matrix is every route × the kinds of access that matter to it: anonymous,
+// allowed, visible but forbidden (403), invisible (404). The test fails when
+// a route of the server or the API has no row here.
+var matrix = []scenario{
+	{route: "GET /healthz", method: "GET", path: "/healthz", status: 200, has: []string{"ok"}},
+	{route: "GET /readyz", method: "GET", path: "/readyz", status: 200, has: []string{"ready"}},
+	{route: "GET /metrics", method: "GET", path: "/metrics", status: 200, has: []string{"go_goroutines"}},
+	{route: "GET /static/{hash}/{file...}", method: "GET", path: "/static/x/app.css", status: 200, has: []string{"zeren"}},
+	{route: "GET /static/{hash}/{file...}", method: "GET", path: "/static/x/nope.css", status: 404},
+
+	{route: "GET /{$}", method: "GET", path: "/", status: 303},
+	{route: "GET /{$}", who: "admin", method: "GET", path: "/", status: 303},
+	{route: "GET /login", method: "GET", path: "/login", status: 200, has: []string{`name="password"`, "登录"}},
+	{route: "POST /login", method: "POST", path: "/login", body: "login=admin&password=wrong-password", status: 401, has: []string{"登录名或密码错误"}},
+	{route: "POST /login", method: "POST", path: "/login", body: "login=ghost&password=wrong-password", status: 401, has: []string{"登录名或密码错误"}},
+	{route: "POST /login", method: "POST", path: "/login", body: "login=admin&password=" + testPassword, status: 303},
+	{route: "POST /logout", who: "admin", method: "POST", path: "/logout", status: 303},
+	{route: "POST /locale", method: "POST", path: "/locale", body: "locale=en&next=/login", status: 303},
+	{route: "POST /locale", method: "POST", path: "/locale", body: "locale=fr", status: 400, has: []string{"不支持该语言"}},
+
+	{route: "GET /units", method: "GET", path: "/units", status: 303},
+	{route: "GET /units", who: "admin", method: "GET", path: "/units", status: 200, has: []string{"中共绵阳市委"}},
+	{route: "GET /units", who: "leadera", method: "GET", path: "/units", status: 200, has: []string{"中共涪城区委"}, hasNot: []string{"中共绵阳市委", "游仙"}},
+	{route: "GET /units", who: "nogrant", method: "GET", path: "/units", status: 200, has: []string{"您暂无任何单位的权限"}},
+	{route: "GET /units", who: "leadera", method: "GET", path: "/units?q=委", status: 200, has: []string{"涪城"}, hasNot: []string{"游仙"}},
+	{route: "GET /units/pick", who: "admin", method: "GET", path: "/units/pick?q=游仙", status: 200, has: []string{`value="{B}"`}},
+	{route: "GET /units/pick", who: "leadera", method: "GET", path: "/units/pick?q=涪城", status: 200, hasNot: []string{`value="{A}"`}},
+	{route: "GET /units/new", who: "admin", method: "GET", path: "/units/new?parent={A}", status: 200, has: []string{`name="name"`}},
+	{route: "GET /units/new", who: "leadera", method: "GET", path: "/units/new?parent={A}", status: 403},
+	{route: "GET /units/new", who: "admina", method: "GET", path: "/units/new?parent={B}", status: 404},
+	{route: "GET /units/new", who: "admin", method: "GET", path: "/units/new?parent=abc", status: 400, has: []string{"parent"}},
+	{route: "POST /units", who: "admin", method: "POST", path: "/units", body: "parent_id={A}&name=新单位&kind=park", status: 303},
+	{route: "POST /units", who: "admina", method: "POST", path: "/units", body: "parent_id={A}&name=新单位&kind=park", status: 303},
+	{route: "POST /units", who: "leadera", method: "POST", path: "/units", body: "parent_id={A}&name=新单位&kind=park", status: 403},
+	{route: "POST /units", who: "admina", method: "POST", path: "/units", body: "parent_id={B}&name=新单位&kind=park", status: 404},
+	{route: "POST /units", method: "POST", path: "/units", body: "parent_id={A}&name=x&kind=park", status: 303},
+	{route: "GET /units/{id}", who: "admin", method: "GET", path: "/units/{A}", status: 200, has: []string{"中共涪城区委", "城厢街道党工委", `action="/units/{A}/move"`}},
+	{route: "GET /units/{id}", who: "leadera", method: "GET", path: "/units/{A}", status: 200, has: []string{"中共涪城区委"}, hasNot: []string{`action="/units/{A}/move"`}},
+	{route: "GET /units/{id}", who: "leadera", method: "GET", path: "/units/{B}", status: 404, hasNot: []string{"游仙"}},
+	{route: "GET /units/{id}", who: "admin", method: "GET", path: "/units/999999", status: 404},
+	{route: "GET /units/{id}", who: "admin", method: "GET", path: "/units/abc", status: 404},
+	{route: "GET /units/{id}/children", who: "admin", method: "GET", path: "/units/{root}/children", status: 200, has: []string{"中共涪城区委", "中共游仙区委"}},
+	{route: "GET /units/{id}/children", who: "leadera", method: "GET", path: "/units/{root}/children", status: 404},
+	{route: "POST /units/{id}", who: "admin", method: "POST", path: "/units/{A}", body: "version={v:A}&name=涪城区委&kind=committee", status: 303},
+	{route: "POST /units/{id}", who: "observer", method: "POST", path: "/units/{A}", body: "version={v:A}&name=涪城区委&kind=committee", status: 403},
+	{route: "POST /units/{id}", who: "admina", method: "POST", path: "/units/{B}", body: "version={v:B}&name=x&kind=committee", status: 404},
+	{route: "POST /units/{id}/move", who: "admin", method: "POST", path: "/units/{A1}/move", body: "version={v:A1}&parent_id={B}", status: 303},
+	{route: "POST /units/{id}/move", who: "admina", method: "POST", path: "/units/{A1}/move", body: "version={v:A1}&parent_id={B}", status: 400, has: []string{"不存在或不在您的权限范围内"}},
+	{route: "POST /units/{id}/move", who: "leadera", method: "POST", path: "/units/{A1}/move", body: "version={v:A1}&parent_id={A}", status: 403},
+	{route: "POST /units/{id}/archive", who: "admin", method: "POST", path: "/units/{A1}/archive", body: "version={v:A1}&archived=true", status: 303},
+	{route: "POST /units/{id}/archive", who: "observer", method: "POST", path: "/units/{A1}/archive", body: "version={v:A1}&archived=true", status: 403},
+
+	{route: "GET /users", method: "GET", path: "/users", status: 303},
+	{route: "GET /users", who: "admin", method: "GET", path: "/users", status: 200, has: []string{"leadera", "observer", "nogrant"}},
+	{route: "GET /users", who: "admina", method: "GET", path: "/users", status: 200, has: []string{"leadera", "nogrant"}, hasNot: []string{">observer<"}},
+	{route: "GET /users", who: "leadera", method: "GET", path: "/users", status: 403},
+	{route: "GET /users/new", who: "admin", method: "GET", path: "/users/new", status: 200, has: []string{`name="login"`}},
+	{route: "GET /users/new", who: "observer", method: "GET", path: "/users/new", status: 403},
+	{route: "POST /users", who: "admin", method: "POST", path: "/users", body: "login=wangwu&name=王五&password=another-long-pass&role=staff&unit_id={A}", status: 303},
+	{route: "POST /users", who: "admina", method: "POST", path: "/users", body: "login=wangwu&name=王五&password=another-long-pass&role=staff&unit_id={B}", status: 400, has: []string{"不存在或不在您的权限范围内"}},
+	{route: "POST /users", who: "leadera", method: "POST", path: "/users", body: "login=wangwu&name=王五&password=another-long-pass&role=staff&unit_id={A}", status: 403},
+	{route: "GET /users/{id}", who: "admin", method: "GET", path: "/users/{user:leadera}", status: 200, has: []string{"leadera", "中共涪城区委"}},
+	{route: "GET /users/{id}", who: "admina", method: "GET", path: "/users/{user:leadera}", status: 200},
+	{route: "GET /users/{id}", who: "admina", method: "GET", path: "/users/{user:observer}", status: 404},
+	{route: "GET /users/{id}", who: "leadera", method: "GET", path: "/users/{user:leadera}", status: 403},
+	{route: "POST /users/{id}", who: "admin", method: "POST", path: "/users/{user:leadera}", body: "version={uv:leadera}&name=张伟&locale=en", status: 303},
+	{route: "POST /users/{id}", who: "admina", method: "POST", path: "/users/{user:observer}", body: "version={uv:observer}&name=x", status: 404},
+	{route: "POST /users/{id}/grants", who: "admin", method: "POST", path: "/users/{user:leadera}/grants", body: "role=observer&unit_id={B}", status: 303},
+	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:leadera}/grants", body: "role=observer&unit_id={B}", status: 400},
+	{route: "POST /grants/{id}/delete", who: "admin", method: "POST", path: "/grants/{grant:leadera}/delete", status: 303},
+	{route: "POST /grants/{id}/delete", who: "admina", method: "POST", path: "/grants/{grant:observer}/delete", status: 404},
+	{route: "POST /grants/{id}/delete", who: "leadera", method: "POST", path: "/grants/{grant:leadera}/delete", status: 403},
+
+	{route: "GET /api/v1/openapi.json", method: "GET", path: "/api/v1/openapi.json", status: 200, has: []string{`"openapi"`}},
+	{route: "GET /api/v1/units", method: "GET", path: "/api/v1/units", status: 401, has: []string{`"unauthorized"`}},
+	{route: "GET /api/v1/units", who: "admin", method: "GET", path: "/api/v1/units", status: 200, has: []string{"中共绵阳市委"}},
+	{route: "GET /api/v1/units", who: "leadera", method: "GET", path: "/api/v1/units?parent={root}", status: 200, hasNot: []string{"游仙"}},
+	{route: "POST /api/v1/units", who: "admin", method: "POST", path: "/api/v1/units", body: `{"parent_id": {A}, "name": "新单位", "kind": "park"}`, status: 201, has: []string{`"name":"新单位"`}},
+	{route: "POST /api/v1/units", who: "leadera", method: "POST", path: "/api/v1/units", body: `{"parent_id": {A}, "name": "新单位"}`, status: 403, has: []string{`"forbidden"`}},
+	{route: "POST /api/v1/units", who: "admina", method: "POST", path: "/api/v1/units", body: `{"parent_id": {B}, "name": "新单位"}`, status: 400, has: []string{`"field":"parent_id"`}},
+	{route: "GET /api/v1/units/{id}", who: "admin", method: "GET", path: "/api/v1/units/{A}", status: 200, has: []string{`"path":"/`}},
+	{route: "GET /api/v1/units/{id}", who: "leadera", method: "GET", path: "/api/v1/units/{B}", status: 404, has: []string{`"not_found"`}},
+	{route: "PATCH /api/v1/units/{id}", who: "admin", method: "PATCH", path: "/api/v1/units/{A}", body: `{"version": {v:A}, "leader": "张伟"}`, status: 200, has: []string{`"leader":"张伟"`}},
+	{route: "PATCH /api/v1/units/{id}", who: "leadera", method: "PATCH", path: "/api/v1/units/{A}", body: `{"version": {v:A}, "leader": "张伟"}`, status: 403},
+	{route: "GET /api/v1/users", who: "admin", method: "GET", path: "/api/v1/users", status: 200, has: []string{`"login":"leadera"`}},
+	{route: "GET /api/v1/users", who: "observer", method: "GET", path: "/api/v1/users", status: 403},
+	{route: "POST /api/v1/users", who: "admin", method: "POST", path: "/api/v1/users", body: `{"login": "wangwu", "name": "王五", "password": "another-long-pass", "grants": [{"role": "staff", "unit_id": {A}}]}`, status: 201, has: []string{`"role":"staff"`}},
+	{route: "POST /api/v1/users", who: "leadera", method: "POST", path: "/api/v1/users", body: `{"login": "wangwu", "name": "王五", "password": "another-long-pass"}`, status: 403},
+	{route: "GET /api/v1/users/{id}", who: "admin", method: "GET", path: "/api/v1/users/{user:leadera}", status: 200, has: []string{`"grants":[`}},
+	{route: "GET /api/v1/users/{id}", who: "admina", method: "GET", path: "/api/v1/users/{user:observer}", status: 404},
+	{route: "PATCH /api/v1/users/{id}", who: "admin", method: "PATCH", path: "/api/v1/users/{user:leadera}", body: `{"version": {uv:leadera}, "name": "张伟"}`, status: 200, has: []string{`"name":"张伟"`}},
+	{route: "PATCH /api/v1/users/{id}", who: "admin", method: "PATCH", path: "/api/v1/users/{user:leadera}", body: `{"version": 999, "name": "张伟"}`, status: 409, has: []string{`"conflict"`}},
+}
+
+func TestRouteMatrix(t *testing.T) {
+	for _, sc := range matrix {
+		name := sc.route + " as " + sc.who + " " + sc.path
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			resp, body := f.do(sc.who, sc.method, sc.path, sc.body)
+			if resp.StatusCode != sc.status {
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, sc.status, excerpt(body))
+			}
+			for _, s := range sc.has {
+				if !strings.Contains(body, f.expand(s)) {
+					t.Errorf("body lacks %q\n%s", f.expand(s), excerpt(body))
+				}
+			}
+			for _, s := range sc.hasNot {
+				if strings.Contains(body, f.expand(s)) {
+					t.Errorf("body has %q\n%s", f.expand(s), excerpt(body))
+				}
+			}
+		})
+	}
+}
+
+// TestEveryRouteInMatrix fails when a route is added without a matrix row.
+func TestEveryRouteInMatrix(t *testing.T) {
+	f := newFixture(t)
+	covered := map[string]bool{}
+	for _, sc := range matrix {
+		covered[sc.route] = true
+	}
+	srv, err := New(f.st, mustCatalog(t), discardLog(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, r := range srv.routeTable() {
+		patterns = append(patterns, r.pattern)
+	}
+	for _, r := range api.New(f.st, mustCatalog(t), discardLog()).Routes() {
+		patterns = append(patterns, r.Pattern)
+	}
+	for _, p := range patterns {
+		if !covered[p] {
+			t.Errorf("route %q has no row in the matrix", p)
+		}
+	}
+}
+
+func excerpt(s string) string {
+	if i := strings.Index(s, "<main"); i >= 0 {
+		s = s[i:]
+	}
+	if len(s) > 1500 {
+		s = s[:1500]
+	}
+	return s
+}
