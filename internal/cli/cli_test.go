@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"zeren/internal/store"
+	"zeren/internal/store/storetest"
+)
+
+// zeren runs the command line with the test database and returns the exit
+// status and the output.
+func zeren(t *testing.T, db, data, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"zeren"}, args...)
+	if db != "" {
+		full = append(full, "--db", db)
+	}
+	if data != "" {
+		full = append(full, "--data", data)
+	}
+	code := Run(full, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"bogus"},
+		{"serve", "--nope"},
+		{"serve", "extra"},
+		{"user"},
+		{"user", "add"},
+		{"user", "add", "a", "b"},
+		{"migrate", "--session-idle", "1h"},
+		{"serve", "--session-idle", "banana"},
+	} {
+		code, _, stderr := zeren(t, "", "", "", args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if len(args) > 0 && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: want one line, got %q", args, stderr)
+		}
+	}
+	code, out, _ := zeren(t, "", "", "", "serve", "--help")
+	if code != 0 || !strings.Contains(out, "ZEREN_SESSION_IDLE") {
+		t.Fatalf("serve --help: %d %q", code, out)
+	}
+	for _, c := range commands() {
+		code, out, _ := zeren(t, "", "", "", append(strings.Fields(c.name), "--help")...)
+		if code != 0 || !strings.Contains(out, "Usage: zeren "+c.name) {
+			t.Errorf("%s --help: %d %q", c.name, code, out)
+		}
+	}
+}
+
+func TestBadDatabase(t *testing.T) {
+	for _, db := range []string{"mysql://x", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2", "sqlite:"} {
+		code, _, stderr := zeren(t, db, "", "", "migrate")
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1", db, code)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || strings.Contains(stderr, "goroutine") {
+			t.Errorf("%s: want one line, got %q", db, stderr)
+		}
+	}
+}
+
+func TestEnvironmentVariables(t *testing.T) {
+	t.Setenv("ZEREN_SESSION_IDLE", "not-a-duration")
+	code, _, stderr := zeren(t, "", "", "", "serve")
+	if code != 2 || !strings.Contains(stderr, "ZEREN_SESSION_IDLE") {
+		t.Fatalf("bad env: %d %q", code, stderr)
+	}
+}
+
+func TestUnitAndUserCommands(t *testing.T) {
+	db, data := storetest.DSN(t)
+	code, out, stderr := zeren(t, db, data, "", "unit", "add", "中共绵阳市委")
+	if code != 0 || !strings.Contains(out, "unit 1 added") {
+		t.Fatalf("unit add: %d %q %q", code, out, stderr)
+	}
+	code, _, stderr = zeren(t, db, data, "", "unit", "add", "  ")
+	if code != 1 || !strings.Contains(stderr, "Name: is required") {
+		t.Fatalf("empty unit name: %d %q", code, stderr)
+	}
+	code, _, stderr = zeren(t, db, data, "", "unit", "add", "x", "--kind", "club")
+	if code != 1 || !strings.Contains(stderr, "Kind: is not a known unit kind") {
+		t.Fatalf("bad kind: %d %q", code, stderr)
+	}
+
+	code, out, stderr = zeren(t, db, data, "a-long-password-1\n", "user", "add", "admin", "--name", "管理员", "--grant", "admin@1")
+	if code != 0 || !strings.Contains(out, "user admin added") {
+		t.Fatalf("user add: %d %q %q", code, out, stderr)
+	}
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		field string
+	}{
+		{[]string{"admin", "--name", "x", "--grant", "admin@1"}, "a-long-password-1\n", "Login"},
+		{[]string{"other", "--name", "x", "--grant", "boss@1"}, "a-long-password-1\n", "Grant"},
+		{[]string{"other", "--name", "x", "--grant", "admin@99"}, "a-long-password-1\n", "Unit"},
+		{[]string{"other", "--name", "x", "--grant", "admin"}, "a-long-password-1\n", "Grant"},
+		{[]string{"other", "--name", "", "--grant", "admin@1"}, "a-long-password-1\n", "Name"},
+		{[]string{"other", "--name", "x", "--grant", "admin@1"}, "short\n", "Password"},
+		{[]string{"other", "--name", "x", "--grant", "admin@1"}, "", "Password"},
+	} {
+		code, _, stderr := zeren(t, db, data, tc.stdin, append([]string{"user", "add"}, tc.args...)...)
+		if code != 1 || !strings.Contains(stderr, tc.field) {
+			t.Errorf("user add %v: exit %d, stderr %q, want the field %s named", tc.args, code, stderr, tc.field)
+		}
+	}
+
+	code, out, _ = zeren(t, db, data, "", "user", "token", "admin")
+	token := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(token, "zrn_") {
+		t.Fatalf("user token: %d %q", code, out)
+	}
+	code, _, stderr = zeren(t, db, data, "", "user", "token", "ghost")
+	if code != 1 || !strings.Contains(stderr, "Login") {
+		t.Fatalf("token for unknown user: %d %q", code, stderr)
+	}
+
+	st, err := store.Open(context.Background(), db, data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := st.TokenPrincipal(context.Background(), token)
+	if err != nil || p.Login != "admin" || len(p.Grants) != 1 {
+		t.Fatalf("token principal: %+v %v", p, err)
+	}
+	if code, out, _ := zeren(t, db, data, "", "migrate"); code != 0 || !strings.Contains(out, "current") {
+		t.Fatalf("migrate: %d %q", code, out)
+	}
+}
