@@ -228,3 +228,30 @@ func TestLeaderSeesOnlyOwnSubtree(t *testing.T) {
 		t.Fatalf("leader offered user admin: %q", nav)
 	}
 }
+
+func TestAdminCreatesUserWithGrant(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var flash, grants string
+	run(t, ctx,
+		login(base, "admin"),
+		chromedp.Navigate(base+"/users/new"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), "zhouming"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "周明"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a-long-secret-2021"),
+		chromedp.SetValue(chromedp.CSS(`select[name=role]`), "leader"),
+		// The unit picker searches as one types (htmx) and offers radio buttons.
+		chromedp.SendKeys(chromedp.CSS(`input[type=search][name=q]`), "游仙区"),
+		chromedp.WaitVisible(chromedp.CSS(`.pick input[type=radio]`)),
+		shot("user-new-zh"),
+		chromedp.Click(chromedp.CSS(`.pick input[type=radio]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/users"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		text(`.flash`, &flash),
+		text(`main table`, &grants),
+		shot("user-zh"),
+	)
+	if flash != "用户已创建。" || !strings.Contains(grants, "单位书记") || !strings.Contains(grants, "中共游仙区委") {
+		t.Fatalf("after creating: flash %q, grants %q", flash, grants)
+	}
+}

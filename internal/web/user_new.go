@@ -20,7 +20,7 @@ func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 	if _, err := adminScopes(r); err != nil {
 		return err
 	}
-	d := userNewData{Role: auth.UnitStaff, Roles: auth.Roles, Locales: user.Locales}
+	d := userNewData{Role: auth.Observer, Roles: auth.Roles, Locales: user.Locales}
 	return s.render(w, http.StatusOK, "user_new", s.newView(w, r, "title.user_new", d))
 }
 

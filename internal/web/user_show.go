@@ -13,6 +13,7 @@ type userData struct {
 	User    user.User
 	Draft   user.Draft
 	Grants  []auth.Grant
+	Role    auth.Role // preselected in the add-grant form
 	Roles   []auth.Role
 	Locales []string
 	Mine    *user.Draft // the edit that lost to a newer version
@@ -28,7 +29,7 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error) error {
 	d := userData{User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
-		Grants: grants, Roles: auth.Roles, Locales: user.Locales}
+		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: user.Locales}
 	if formErr != nil && mine != nil {
 		if apperr.Is(formErr, apperr.Conflict) {
 			d.Mine = mine
