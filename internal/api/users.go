@@ -17,16 +17,8 @@ type userOut struct {
 	Grants []auth.Grant `json:"grants"`
 }
 
-func adminScopes(p *auth.Principal) ([]string, error) {
-	s := p.Scopes(auth.ManageUsers)
-	if len(s) == 0 {
-		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
-	}
-	return s, nil
-}
-
 func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scopes, err := adminScopes(p)
+	scopes, err := p.ScopesOrForbidden(auth.ManageUsers)
 	if err != nil {
 		return err
 	}
@@ -54,9 +46,9 @@ func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	return nil
 }
 
-// managedUser loads a user the caller manages (see web.managedUser).
+// managedUser loads a user the caller manages (auth.ManagesUser).
 func (a *API) managedUser(r *http.Request, p *auth.Principal) (userOut, error) {
-	if _, err := adminScopes(p); err != nil {
+	if _, err := p.ScopesOrForbidden(auth.ManageUsers); err != nil {
 		return userOut{}, err
 	}
 	id, err := pathID(r)
@@ -71,16 +63,10 @@ func (a *API) managedUser(r *http.Request, p *auth.Principal) (userOut, error) {
 	if err != nil {
 		return userOut{}, err
 	}
-	out := userOut{User: u, Grants: nonNil(grants)}
-	if len(grants) == 0 {
-		return out, nil
+	if !p.ManagesUser(grants) {
+		return userOut{}, apperr.New(apperr.NotFound, "err.not_found")
 	}
-	for _, g := range grants {
-		if p.Can(auth.ManageUsers, g.UnitPath) {
-			return out, nil
-		}
-	}
-	return userOut{}, apperr.New(apperr.NotFound, "err.not_found")
+	return userOut{User: u, Grants: nonNil(grants)}, nil
 }
 
 func (a *API) userGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -108,7 +94,7 @@ type userIn struct {
 }
 
 func (a *API) userCreate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if _, err := adminScopes(p); err != nil {
+	if _, err := p.ScopesOrForbidden(auth.ManageUsers); err != nil {
 		return err
 	}
 	var in userIn

@@ -136,6 +136,31 @@ func (p *Principal) Scopes(a Action) []string {
 	return outermost(out)
 }
 
+// ScopesOrForbidden is Scopes for pages that exist only for holders of the
+// action somewhere: nobody else may even see them.
+func (p *Principal) ScopesOrForbidden(a Action) ([]string, error) {
+	s := p.Scopes(a)
+	if len(s) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	return s, nil
+}
+
+// ManagesUser reports whether p administers a user with the given grants:
+// one of the grants lies in p's ManageUsers subtrees, or the user has no
+// grant yet (just created, waiting to be granted).
+func (p *Principal) ManagesUser(grants []Grant) bool {
+	if len(grants) == 0 {
+		return p.CanAnywhere(ManageUsers)
+	}
+	for _, g := range grants {
+		if p.Can(ManageUsers, g.UnitPath) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasRole reports whether p holds role r anywhere.
 func (p *Principal) HasRole(r Role) bool {
 	for _, g := range p.Grants {

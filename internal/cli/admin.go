@@ -16,10 +16,8 @@ func migrate(e *env, args []string) error {
 	c := config.Defaults()
 	fs := e.flags("migrate", "[--db DB] [--data DIR]", "Apply pending database migrations, each in its own transaction.")
 	c.DBFlags(fs)
-	if words, err := e.parse(fs, args); err != nil {
+	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
-	} else if len(words) > 0 {
-		return usagef("unexpected argument %q", words[0])
 	}
 	st, err := e.openStore(c)
 	if err != nil {
@@ -46,12 +44,9 @@ func userAdd(e *env, args []string) error {
 	fs.StringVar(&name, "name", "", "the person's name")
 	fs.StringVar(&locale, "locale", "", "interface language: zh-CN or en (default: follow the browser)")
 	fs.Var(&grants, "grant", "ROLE@UNIT_ID, repeatable; roles: "+rolesList())
-	words, err := e.parse(fs, args)
+	words, err := e.parseN(fs, args, 1, "LOGIN")
 	if err != nil {
 		return err
-	}
-	if len(words) != 1 {
-		return usagef("expected exactly one LOGIN, got %d arguments", len(words))
 	}
 	d := user.Draft{Login: words[0], Name: name, Locale: locale}
 	if err := d.Normalize(); err != nil {
@@ -99,12 +94,9 @@ func userToken(e *env, args []string) error {
 	fs := e.flags("user token", "LOGIN [--name NAME]", "Print a new API token for a user; it is shown only this once.")
 	c.DBFlags(fs)
 	tokenName := fs.String("name", "cli", "a name to recognise the token by")
-	words, err := e.parse(fs, args)
+	words, err := e.parseN(fs, args, 1, "LOGIN")
 	if err != nil {
 		return err
-	}
-	if len(words) != 1 {
-		return usagef("expected exactly one LOGIN, got %d arguments", len(words))
 	}
 	st, err := e.openStore(c)
 	if err != nil {
@@ -134,12 +126,9 @@ func unitAdd(e *env, args []string) error {
 	parent := fs.Int64("parent", 0, "id of the parent unit")
 	kind := fs.String("kind", string(unit.Committee), "committee, park, department, grassroots or other")
 	leader := fs.String("leader", "", "the unit's leader (secretary)")
-	words, err := e.parse(fs, args)
+	words, err := e.parseN(fs, args, 1, "NAME")
 	if err != nil {
 		return err
-	}
-	if len(words) != 1 {
-		return usagef("expected exactly one NAME, got %d arguments", len(words))
 	}
 	st, err := e.openStore(c)
 	if err != nil {

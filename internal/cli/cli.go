@@ -172,6 +172,21 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseN is parse for commands that take exactly n positional words, named
+// what in the error (n may be 0).
+func (e *env) parseN(fs *flag.FlagSet, args []string, n int, what string) ([]string, error) {
+	words, err := e.parse(fs, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 0 && len(words) > 0:
+		return nil, usagef("unexpected argument %q", words[0])
+	case len(words) != n:
+		return nil, usagef("expected exactly one %s, got %d arguments", what, len(words))
+	}
+	return words, nil
+}
+
 // newLogger logs text on a terminal and JSON otherwise.
 func newLogger(w io.Writer, format string) *slog.Logger {
 	if format == "auto" {
@@ -201,7 +216,7 @@ func (e *env) openStore(c config.Config) (*store.Store, error) {
 
 func version(e *env, args []string) error {
 	fs := e.flags("version", "", "print the version")
-	if _, err := e.parse(fs, args); err != nil {
+	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
 	}
 	v := Version

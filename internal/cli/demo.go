@@ -16,12 +16,8 @@ func demoCmd(e *env, args []string) error {
 	fs := e.flags("demo", "[--addr ADDR] [--data DIR]",
 		"Serve a fresh demo database (in a temporary directory unless --data) and print its logins.")
 	c.ServeFlags(fs)
-	words, err := e.parse(fs, args)
-	if err != nil {
+	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
-	}
-	if len(words) > 0 {
-		return usagef("unexpected argument %q", words[0])
 	}
 	if err := c.Validate(); err != nil {
 		return usageError{err.Error()}

@@ -18,12 +18,8 @@ func serve(e *env, args []string) error {
 	c := config.Defaults()
 	fs := e.flags("serve", "[--addr ADDR] [--db DB] [--data DIR]", "Serve the web interface and the API.")
 	c.ServeFlags(fs)
-	words, err := e.parse(fs, args)
-	if err != nil {
+	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
-	}
-	if len(words) > 0 {
-		return usagef("unexpected argument %q", words[0])
 	}
 	if err := c.Validate(); err != nil {
 		return usageError{err.Error()}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"zeren/internal/apperr"
+	"zeren/internal/i18n"
 )
 
 // User is an account. The password hash never leaves the store.
@@ -21,9 +22,6 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
-
-// Locales are the interface languages a user may choose.
-var Locales = []string{"zh-CN", "en"}
 
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
@@ -59,13 +57,8 @@ func (d *Draft) Normalize() error {
 
 // CheckLocale accepts "" (follow the browser) or a known locale.
 func CheckLocale(l string) error {
-	if l == "" {
+	if l == "" || i18n.Supported(l) == l {
 		return nil
-	}
-	for _, x := range Locales {
-		if l == x {
-			return nil
-		}
 	}
 	return apperr.Field("locale", "err.unknown_locale")
 }

@@ -21,7 +21,7 @@ type userListData struct {
 
 // userList lists the users an admin manages, searchable, a page at a time.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	scopes, err := adminScopes(r)
+	scopes, err := principal(r).ScopesOrForbidden(auth.ManageUsers)
 	if err != nil {
 		return err
 	}
@@ -39,19 +39,10 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "users", s.newView(w, r, "title.users", d))
 }
 
-// adminScopes returns the subtrees where the user manages users, or 403.
-func adminScopes(r *http.Request) ([]string, error) {
-	scopes := principal(r).Scopes(auth.ManageUsers)
-	if len(scopes) == 0 {
-		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
-	}
-	return scopes, nil
-}
-
-// managedUser loads the {id} user if the admin manages them: a user with a
-// grant inside the admin's subtrees, or with no grant at all.
+// managedUser loads the {id} user if the admin manages them (auth.ManagesUser).
 func (s *Server) managedUser(r *http.Request) (user.User, []auth.Grant, error) {
-	if _, err := adminScopes(r); err != nil {
+	p := principal(r)
+	if _, err := p.ScopesOrForbidden(auth.ManageUsers); err != nil {
 		return user.User{}, nil, err
 	}
 	id, err := pathID(r)
@@ -66,14 +57,8 @@ func (s *Server) managedUser(r *http.Request) (user.User, []auth.Grant, error) {
 	if err != nil {
 		return u, nil, err
 	}
-	if len(grants) == 0 {
-		return u, grants, nil
+	if !p.ManagesUser(grants) {
+		return u, nil, apperr.New(apperr.NotFound, "err.not_found")
 	}
-	p := principal(r)
-	for _, g := range grants {
-		if p.Can(auth.ManageUsers, g.UnitPath) {
-			return u, grants, nil
-		}
-	}
-	return u, nil, apperr.New(apperr.NotFound, "err.not_found")
+	return u, grants, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/i18n"
 	"zeren/internal/user"
 )
 
@@ -17,17 +18,17 @@ type userNewData struct {
 }
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
-	if _, err := adminScopes(r); err != nil {
+	if _, err := principal(r).ScopesOrForbidden(auth.ManageUsers); err != nil {
 		return err
 	}
-	d := userNewData{Role: auth.Observer, Roles: auth.Roles, Locales: user.Locales}
+	d := userNewData{Role: auth.Observer, Roles: auth.Roles, Locales: i18n.Locales}
 	return s.render(w, http.StatusOK, "user_new", s.newView(w, r, "title.user_new", d))
 }
 
 // userCreate adds a user with a password and a first grant on a unit the
 // admin manages.
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
-	if _, err := adminScopes(r); err != nil {
+	if _, err := principal(r).ScopesOrForbidden(auth.ManageUsers); err != nil {
 		return err
 	}
 	if err := parseForm(r); err != nil {
@@ -35,7 +36,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := userNewData{
 		Draft: user.Draft{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Locale: r.PostForm.Get("locale")},
-		Role:  auth.Role(r.PostForm.Get("role")), Roles: auth.Roles, Locales: user.Locales,
+		Role:  auth.Role(r.PostForm.Get("role")), Roles: auth.Roles, Locales: i18n.Locales,
 	}
 	u, err := s.createUser(r, d)
 	if apperr.Is(err, apperr.Invalid) {

@@ -6,6 +6,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/i18n"
 	"zeren/internal/user"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error) error {
 	d := userData{User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
-		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: user.Locales}
+		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: i18n.Locales}
 	if formErr != nil && mine != nil {
 		if apperr.Is(formErr, apperr.Conflict) {
 			d.Mine = mine
