@@ -89,3 +89,48 @@ func TestPolicy(t *testing.T) {
 		t.Error("nil principal allowed")
 	}
 }
+
+func TestManagesUser(t *testing.T) {
+	admin := &Principal{Grants: []Grant{{Role: Admin, UnitPath: "/1/12/"}}}
+	leader := &Principal{Grants: []Grant{{Role: UnitLeader, UnitPath: "/1/"}}}
+	inside := []Grant{{Role: UnitStaff, UnitPath: "/1/12/30/"}}
+	outside := []Grant{{Role: UnitStaff, UnitPath: "/1/13/"}}
+	mixed := append(append([]Grant{}, outside...), inside...)
+	for _, tc := range []struct {
+		p      *Principal
+		grants []Grant
+		want   bool
+	}{
+		{admin, inside, true},
+		{admin, outside, false},
+		{admin, mixed, true},
+		{admin, nil, true},
+		{leader, nil, false},
+		{leader, inside, false},
+	} {
+		if got := tc.p.ManagesUser(tc.grants); got != tc.want {
+			t.Errorf("%v manages %v: %v, want %v", tc.p.Grants, tc.grants, got, tc.want)
+		}
+	}
+	if _, err := leader.ScopesOrForbidden(ManageUsers); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("leader's user admin scopes: %v", err)
+	}
+}
+
+func FuzzParseGrant(f *testing.F) {
+	for _, s := range []string{"admin@1", "organizer@12", "@", "x@y", "admin@-1", "admin@99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		role, id, err := ParseGrant(s)
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("%q: error of the wrong kind: %v", s, err)
+			}
+			return
+		}
+		if !role.Valid() || id <= 0 {
+			t.Fatalf("%q accepted as %q@%d", s, role, id)
+		}
+	})
+}

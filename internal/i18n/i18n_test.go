@@ -36,3 +36,18 @@ func TestDiff(t *testing.T) {
 		t.Error("diff")
 	}
 }
+
+func FuzzMatch(f *testing.F) {
+	c, err := Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"en", "zh-CN,zh;q=0.9", "*", ";q=", "en-US;q=abc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		if Supported(c.Match(header)) == "" {
+			t.Fatalf("Match(%q) = %q, not a supported locale", header, c.Match(header))
+		}
+	})
+}

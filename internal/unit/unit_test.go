@@ -90,3 +90,25 @@ func TestAncestors(t *testing.T) {
 		t.Fatal("ChildPath")
 	}
 }
+
+// FuzzSubtreeRange checks that the range bound and the prefix test agree for
+// any pair of well-formed paths.
+func FuzzSubtreeRange(f *testing.F) {
+	f.Add(int64(1), int64(12), int64(120), int64(3))
+	f.Fuzz(func(t *testing.T, a, b, c, d int64) {
+		if a <= 0 || b <= 0 || c <= 0 || d <= 0 {
+			return
+		}
+		anc := ChildPath(ChildPath("", a), b)
+		for _, p := range []string{ChildPath(anc, c), ChildPath(ChildPath("", a), c), ChildPath(ChildPath(ChildPath("", a), c), d), anc} {
+			lo, hi := SubtreeRange(anc)
+			if (p >= lo && p < hi) != Contains(anc, p) {
+				t.Fatalf("range and prefix disagree for %s under %s", p, anc)
+			}
+			ids := Ancestors(p)
+			if ids[len(ids)-1] <= 0 {
+				t.Fatalf("Ancestors(%s) = %v", p, ids)
+			}
+		}
+	})
+}

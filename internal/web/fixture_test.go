@@ -22,7 +22,7 @@ import (
 // fixture is a running server on a fresh database with a small tree
 // (root → A → A1, root → B) and one user per kind of access.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	ts     *httptest.Server
 	units  map[string]unit.Unit
@@ -34,7 +34,7 @@ type fixture struct {
 
 const testPassword = "a-long-test-password"
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := context.Background()
@@ -150,7 +150,7 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 	return resp, string(b)
 }
 
-func mustCatalog(t *testing.T) *i18n.Catalog {
+func mustCatalog(t testing.TB) *i18n.Catalog {
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
