@@ -187,7 +187,8 @@ func TestAdminUnitsAndLanguage(t *testing.T) {
 		chromedp.Navigate(base+"/units"),
 		chromedp.WaitVisible(chromedp.CSS(`.locale-switch`)),
 		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#tree`)),
+		// Wait for the new page, not the old one's tree.
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #tree`)),
 		text(`main h1`, &heading),
 		text(`header nav`, &nav),
 		shot("units-en"),
