@@ -91,7 +91,7 @@ func (a *API) unitCreate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if d.Kind == "" {
 		d.Kind = unit.Committee
 	}
-	u, err := a.st.CreateUnit(r.Context(), *in.ParentID, d)
+	u, err := a.st.CreateUnit(r.Context(), p.Actor(), *in.ParentID, d)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (a *API) unitPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		if in.Leader != nil {
 			d.Leader = *in.Leader
 		}
-		if u, err = a.st.UpdateUnit(ctx, id, u.Version, d); err != nil {
+		if u, err = a.st.UpdateUnit(ctx, p.Actor(), id, u.Version, d); err != nil {
 			return err
 		}
 	}
@@ -149,12 +149,12 @@ func (a *API) unitPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		if _, err := a.unitFor(r, p, *in.ParentID, auth.ManageUnits); err != nil {
 			return apperr.Field("parent_id", "err.no_such_unit", *in.ParentID)
 		}
-		if u, err = a.st.MoveUnit(ctx, id, u.Version, *in.ParentID); err != nil {
+		if u, err = a.st.MoveUnit(ctx, p.Actor(), id, u.Version, *in.ParentID); err != nil {
 			return err
 		}
 	}
 	if in.Archived != nil && *in.Archived != u.Archived {
-		if u, err = a.st.ArchiveUnit(ctx, id, u.Version, *in.Archived); err != nil {
+		if u, err = a.st.ArchiveUnit(ctx, p.Actor(), id, u.Version, *in.Archived); err != nil {
 			return err
 		}
 	}

@@ -118,7 +118,7 @@ func (a *API) userCreate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		}
 		grants = append(grants, auth.Grant{Role: auth.Role(g.Role), UnitID: g.UnitID})
 	}
-	u, err := a.st.CreateUser(r.Context(), d, auth.HashPassword(*in.Password), grants)
+	u, err := a.st.CreateUser(r.Context(), p.Actor(), d, auth.HashPassword(*in.Password), grants)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (a *API) userPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if d.Disabled && cur.ID == p.UserID {
 		return apperr.Field("disabled", "err.disable_self")
 	}
-	u, err := a.st.UpdateUser(r.Context(), cur.ID, *in.Version, d)
+	u, err := a.st.UpdateUser(r.Context(), p.Actor(), cur.ID, *in.Version, d)
 	if err != nil {
 		return err
 	}

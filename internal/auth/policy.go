@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/unit"
 )
 
@@ -196,4 +197,12 @@ func outermost(paths []string) []string {
 		}
 	}
 	return out
+}
+
+// Actor is the principal as the audit trail records it.
+func (p *Principal) Actor() audit.Actor {
+	if p == nil {
+		return audit.Actor{}
+	}
+	return audit.Actor{UserID: p.UserID, Login: p.Login}
 }

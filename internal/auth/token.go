@@ -7,6 +7,9 @@ import (
 	"encoding/hex"
 )
 
+// TokenPrefix starts every API token, so that a leaked one is recognisable.
+const TokenPrefix = "zrn_"
+
 // NewToken returns a random secret to hand to a client (session cookie or
 // API token) and the hash under which it is stored; the secret itself is
 // never stored.

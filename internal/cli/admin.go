@@ -1,9 +1,12 @@
 package cli
 
 import (
+	osuser "os/user"
+
 	"bufio"
 	"fmt"
 	"strings"
+	"zeren/internal/audit"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -73,7 +76,7 @@ func userAdd(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(e.ctx, d, auth.HashPassword(password), gs)
+	u, err := st.CreateUser(e.ctx, cliActor, d, auth.HashPassword(password), gs)
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,7 @@ func userToken(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := st.CreateAPIToken(e.ctx, u.ID, *tokenName)
+	secret, err := st.CreateAPIToken(e.ctx, cliActor, u.ID, *tokenName)
 	if err != nil {
 		return err
 	}
@@ -135,10 +138,20 @@ func unitAdd(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUnit(e.ctx, *parent, unit.Draft{Name: words[0], Kind: unit.Kind(*kind), Leader: *leader})
+	u, err := st.CreateUnit(e.ctx, cliActor, *parent, unit.Draft{Name: words[0], Kind: unit.Kind(*kind), Leader: *leader})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "unit %d added: %s\n", u.ID, u.Path)
 	return nil
 }
+
+// cliActor is how command-line changes appear in the audit trail: by the
+// operating-system account that ran the command.
+var cliActor = func() audit.Actor {
+	name := "unknown"
+	if u, err := osuser.Current(); err == nil {
+		name = u.Username
+	}
+	return audit.Actor{Login: "cli:" + name}
+}()

@@ -50,6 +50,7 @@ func commands() []command {
 		{"user add", "LOGIN --name NAME --grant ROLE@UNIT_ID [--grant ...]", "add a user; the password is read from stdin", userAdd},
 		{"user token", "LOGIN [--name NAME]", "print a new API token for a user", userToken},
 		{"unit add", "NAME [--parent ID] [--kind KIND] [--leader NAME]", "add a unit (a root when --parent is omitted)", unitAdd},
+		{"audit verify", "[--db DB] [--data DIR]", "check the audit trail's hash chain", auditVerify},
 		{"version", "", "print the version", version},
 	}
 }
@@ -91,7 +92,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err := c.run(e, rest[len(words):])
 		return e.exit(c.name, err)
 	}
-	if rest[0] == "user" || rest[0] == "unit" {
+	if rest[0] == "user" || rest[0] == "unit" || rest[0] == "audit" {
 		fmt.Fprintf(stderr, "zeren %s: unknown or missing subcommand; run 'zeren help'\n", rest[0])
 	} else {
 		fmt.Fprintf(stderr, "zeren: unknown command %q; run 'zeren help'\n", rest[0])

@@ -139,3 +139,19 @@ func TestUnitAndUserCommands(t *testing.T) {
 		t.Fatalf("migrate: %d %q", code, out)
 	}
 }
+
+func TestAuditVerify(t *testing.T) {
+	db, data := storetest.DSN(t)
+	zeren(t, db, data, "", "unit", "add", "中共绵阳市委")
+	zeren(t, db, data, "", "unit", "add", "中共涪城区委", "--parent", "1")
+	zeren(t, db, data, "a-long-password-1\n", "user", "add", "admin", "--name", "管理员", "--grant", "admin@1")
+	code, out, stderr := zeren(t, db, data, "", "audit", "verify")
+	if code != 0 || !strings.Contains(out, "intact: 4 events") {
+		t.Fatalf("intact: %d %q %q", code, out, stderr)
+	}
+	storetest.Exec(t, db, data, `UPDATE audit_events SET after_json = '{}' WHERE seq = 2`)
+	code, _, stderr = zeren(t, db, data, "", "audit", "verify")
+	if code != 1 || !strings.Contains(stderr, "event 2 altered") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Fatalf("altered: %d %q", code, stderr)
+	}
+}

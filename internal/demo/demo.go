@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"zeren/internal/audit"
 	"zeren/internal/auth"
 	"zeren/internal/store"
 	"zeren/internal/unit"
@@ -79,6 +80,9 @@ var logins = []Login{
 	{"observer", "省督导组 赵敏", auth.Observer, "中共绵阳市委"},
 }
 
+// actor is who the demo data is recorded as in the audit trail.
+var actor = audit.Actor{Login: "demo"}
+
 // Load fills an empty database with the example and returns the logins.
 func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 	if n, err := st.CountUnits(ctx); err != nil {
@@ -92,7 +96,7 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 	}
 	hash := auth.HashPassword(Password)
 	for _, l := range logins {
-		_, err := st.CreateUser(ctx, user.Draft{Login: l.Login, Name: l.Name, Locale: "zh-CN"}, hash,
+		_, err := st.CreateUser(ctx, actor, user.Draft{Login: l.Login, Name: l.Name, Locale: "zh-CN"}, hash,
 			[]auth.Grant{{Role: l.Role, UnitID: ids[l.Unit]}})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", l.Login, err)
@@ -102,7 +106,7 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 }
 
 func add(ctx context.Context, st *store.Store, parent int64, nd node, ids map[string]int64) error {
-	u, err := st.CreateUnit(ctx, parent, unit.Draft{Name: nd.name, Kind: nd.kind, Leader: nd.leader})
+	u, err := st.CreateUnit(ctx, actor, parent, unit.Draft{Name: nd.name, Kind: nd.kind, Leader: nd.leader})
 	if err != nil {
 		return fmt.Errorf("demo unit %s: %w", nd.name, err)
 	}

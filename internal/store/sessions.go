@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/auth"
 )
 
@@ -21,17 +24,19 @@ type SessionTimeouts struct {
 // touchEvery limits last-seen writes to one per minute per session.
 const touchEvery = time.Minute
 
-// CreateSession stores a new session for a user and returns its secret,
-// which only the cookie holds.
-func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error) {
+// CreateSession stores a new session for the user who just logged in and
+// returns its secret, which only the cookie holds.
+func (s *Store) CreateSession(ctx context.Context, by audit.Actor) (string, error) {
 	secret, hash := auth.NewToken("")
 	now := unix(s.Now())
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`),
-		hash, userID, now, now)
-	if err != nil {
-		return "", fmt.Errorf("create session: %w", err)
-	}
-	return secret, nil
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
+			hash, by.UserID, now, now); err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		return tx.audit(ctx, by, change{action: "session.login", objectType: "user", objectID: by.UserID})
+	})
+	return secret, err
 }
 
 // SessionPrincipal returns the principal of a live session and keeps it
@@ -49,7 +54,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, secret string, to SessionT
 	}
 	now := s.Now()
 	if now.Sub(fromUnix(seen)) >= to.Idle || now.Sub(fromUnix(created)) >= to.Absolute {
-		_ = s.DeleteSession(ctx, secret)
+		_ = s.DeleteSession(ctx, audit.System, secret, "session.expire")
 		return nil, apperr.New(apperr.Unauthorized, "err.session_expired")
 	}
 	if now.Sub(fromUnix(seen)) >= touchEvery {
@@ -60,21 +65,39 @@ func (s *Store) SessionPrincipal(ctx context.Context, secret string, to SessionT
 	return s.Principal(ctx, userID)
 }
 
-// DeleteSession ends a session.
-func (s *Store) DeleteSession(ctx context.Context, secret string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), auth.HashToken(secret))
-	return err
+// DeleteSession ends a session (action "session.logout" or "session.expire").
+// An unknown secret is not an error: the session is gone either way.
+func (s *Store) DeleteSession(ctx context.Context, by audit.Actor, secret, action string) error {
+	hash := auth.HashToken(secret)
+	return s.Tx(ctx, func(tx *Tx) error {
+		var userID int64
+		err := tx.queryRow(ctx, `DELETE FROM sessions WHERE token_hash = ? RETURNING user_id`, hash).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, by, change{action: action, objectType: "user", objectID: userID})
+	})
 }
 
 // DeleteExpiredSessions removes sessions past either timeout; run periodically.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, to SessionTimeouts) (int64, error) {
 	now := s.Now()
-	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`),
-		unix(now.Add(-to.Idle)), unix(now.Add(-to.Absolute)))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	var n int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
+			unix(now.Add(-to.Idle)), unix(now.Add(-to.Absolute)))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return tx.audit(ctx, audit.System, change{action: "session.expire", objectType: "session", after: map[string]int64{"count": n}})
+	})
+	return n, err
 }
 
 // Principal loads a user and their grants.
@@ -102,14 +125,68 @@ type APIToken struct {
 }
 
 // CreateAPIToken makes a token for a user and returns its secret, shown once.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
-	secret, hash := auth.NewToken("zrn_")
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`),
-		userID, name, hash, unix(s.Now()))
-	if err != nil {
-		return "", fmt.Errorf("create token: %w", err)
+func (s *Store) CreateAPIToken(ctx context.Context, by audit.Actor, userID int64, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return "", apperr.Field("name", "err.required")
+	case n > 100:
+		return "", apperr.Field("name", "err.too_long", 100)
 	}
-	return secret, nil
+	secret, hash := auth.NewToken(auth.TokenPrefix)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			userID, name, hash, unix(s.Now())).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		return tx.audit(ctx, by, change{action: "token.create", objectType: "token", objectID: id,
+			after: map[string]any{"user_id": userID, "name": name}})
+	})
+	return secret, err
+}
+
+// APITokens lists a user's live tokens, newest first.
+func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, name, created_at, last_used_at FROM api_tokens
+		WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		var t APIToken
+		var created int64
+		var used sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &created, &used); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = fromUnix(created)
+		if used.Valid {
+			u := fromUnix(used.Int64)
+			t.LastUsedAt = &u
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIToken revokes one of a user's tokens; another user's token is not found.
+func (s *Store) RevokeAPIToken(ctx context.Context, by audit.Actor, userID, id int64) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+			unix(s.Now()), id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "err.not_found")
+		}
+		return tx.audit(ctx, by, change{action: "token.revoke", objectType: "token", objectID: id,
+			before: map[string]any{"user_id": userID}})
+	})
 }
 
 // TokenPrincipal returns the principal of a live API token and records its use.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/unit"
 )
 
@@ -60,7 +61,7 @@ func (t *Tx) unitForUpdate(ctx context.Context, id int64) (unit.Unit, error) {
 }
 
 // CreateUnit adds a unit under parentID (0 makes a root) and returns it.
-func (s *Store) CreateUnit(ctx context.Context, parentID int64, d unit.Draft) (unit.Unit, error) {
+func (s *Store) CreateUnit(ctx context.Context, by audit.Actor, parentID int64, d unit.Draft) (unit.Unit, error) {
 	if err := d.Normalize(); err != nil {
 		return unit.Unit{}, err
 	}
@@ -89,8 +90,14 @@ func (s *Store) CreateUnit(ctx context.Context, parentID int64, d unit.Draft) (u
 		if err != nil {
 			return fmt.Errorf("insert unit: %w", err)
 		}
-		_, err = tx.exec(ctx, `UPDATE units SET path = ? WHERE id = ?`, unit.ChildPath(parentPath, id), id)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE units SET path = ? WHERE id = ?`, unit.ChildPath(parentPath, id), id); err != nil {
+			return err
+		}
+		u, err := tx.unitForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, by, change{action: "unit.create", objectType: "unit", objectID: id, unit: &u, after: u})
 	})
 	if err != nil {
 		return unit.Unit{}, err
@@ -102,17 +109,23 @@ func (s *Store) CreateUnit(ctx context.Context, parentID int64, d unit.Draft) (u
 func staleVersion() error { return apperr.New(apperr.Conflict, "err.stale_version") }
 
 // UpdateUnit renames a unit or changes its kind and leader, if version is current.
-func (s *Store) UpdateUnit(ctx context.Context, id, version int64, d unit.Draft) (unit.Unit, error) {
+func (s *Store) UpdateUnit(ctx context.Context, by audit.Actor, id, version int64, d unit.Draft) (unit.Unit, error) {
 	if err := d.Normalize(); err != nil {
 		return unit.Unit{}, err
 	}
 	err := s.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE units SET name = ?, kind = ?, leader = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, d.Name, string(d.Kind), d.Leader, unix(s.Now()), id, version)
+		before, err := tx.unitForUpdate(ctx, id)
 		if err != nil {
+			return err
+		}
+		if before.Version != version {
+			return staleVersion()
+		}
+		if _, err := tx.exec(ctx, `UPDATE units SET name = ?, kind = ?, leader = ?, version = version + 1, updated_at = ?
+			WHERE id = ?`, d.Name, string(d.Kind), d.Leader, unix(s.Now()), id); err != nil {
 			return fmt.Errorf("update unit: %w", err)
 		}
-		return tx.checkVersioned(ctx, res, "units", id)
+		return tx.auditUnit(ctx, by, "unit.update", before)
 	})
 	if err != nil {
 		return unit.Unit{}, err
@@ -120,26 +133,18 @@ func (s *Store) UpdateUnit(ctx context.Context, id, version int64, d unit.Draft)
 	return s.Unit(ctx, id)
 }
 
-// checkVersioned turns "no row updated" into NotFound or Conflict.
-func (t *Tx) checkVersioned(ctx context.Context, res sql.Result, table string, id int64) error {
-	n, err := res.RowsAffected()
-	if err != nil || n == 1 {
-		return err
-	}
-	var one int
-	err = t.queryRow(ctx, "SELECT 1 FROM "+table+" WHERE id = ?", id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "err.not_found")
-	}
+// auditUnit records a change of a unit, reading its state after the change.
+func (t *Tx) auditUnit(ctx context.Context, by audit.Actor, action string, before unit.Unit) error {
+	after, err := t.unitForUpdate(ctx, before.ID)
 	if err != nil {
 		return err
 	}
-	return staleVersion()
+	return t.audit(ctx, by, change{action: action, objectType: "unit", objectID: before.ID, unit: &after, before: before, after: after})
 }
 
 // MoveUnit puts a unit and its whole subtree under newParentID, re-pathing
 // every descendant in one statement inside one transaction.
-func (s *Store) MoveUnit(ctx context.Context, id, version, newParentID int64) (unit.Unit, error) {
+func (s *Store) MoveUnit(ctx context.Context, by audit.Actor, id, version, newParentID int64) (unit.Unit, error) {
 	err := s.Tx(ctx, func(tx *Tx) error {
 		u, err := tx.unitForUpdate(ctx, id)
 		if err != nil {
@@ -178,8 +183,10 @@ func (s *Store) MoveUnit(ctx context.Context, id, version, newParentID int64) (u
 		if newParentID != 0 {
 			p = newParentID
 		}
-		_, err = tx.exec(ctx, `UPDATE units SET parent_id = ?, version = version + 1 WHERE id = ?`, p, id)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE units SET parent_id = ?, version = version + 1 WHERE id = ?`, p, id); err != nil {
+			return err
+		}
+		return tx.auditUnit(ctx, by, "unit.move", u)
 	})
 	if err != nil {
 		return unit.Unit{}, err
@@ -190,7 +197,7 @@ func (s *Store) MoveUnit(ctx context.Context, id, version, newParentID int64) (u
 // ArchiveUnit archives or restores a unit. An archived unit keeps its history
 // but leaves pickers; a unit with active sub-units cannot be archived, so
 // that nothing live hangs under an archived node.
-func (s *Store) ArchiveUnit(ctx context.Context, id, version int64, archived bool) (unit.Unit, error) {
+func (s *Store) ArchiveUnit(ctx context.Context, by audit.Actor, id, version int64, archived bool) (unit.Unit, error) {
 	err := s.Tx(ctx, func(tx *Tx) error {
 		u, err := tx.unitForUpdate(ctx, id)
 		if err != nil {
@@ -216,9 +223,15 @@ func (s *Store) ArchiveUnit(ctx context.Context, id, version int64, archived boo
 				return apperr.Field("archived", "err.parent_archived")
 			}
 		}
-		_, err = tx.exec(ctx, `UPDATE units SET archived = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			archived, unix(s.Now()), id)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE units SET archived = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			archived, unix(s.Now()), id); err != nil {
+			return err
+		}
+		action := "unit.archive"
+		if !archived {
+			action = "unit.restore"
+		}
+		return tx.auditUnit(ctx, by, action, u)
 	})
 	if err != nil {
 		return unit.Unit{}, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"zeren/internal/audit"
 
 	"zeren/internal/apperr"
 	"zeren/internal/store"
@@ -14,7 +15,7 @@ import (
 
 func mustUnit(t testing.TB, st *store.Store, parent int64, name string) unit.Unit {
 	t.Helper()
-	u, err := st.CreateUnit(context.Background(), parent, unit.Draft{Name: name, Kind: unit.Committee})
+	u, err := st.CreateUnit(context.Background(), audit.System, parent, unit.Draft{Name: name, Kind: unit.Committee})
 	if err != nil {
 		t.Fatalf("create %s: %v", name, err)
 	}
@@ -66,7 +67,7 @@ func TestUnitTree(t *testing.T) {
 	}
 
 	// Move Fucheng (with its town) under Youxian: the whole subtree is re-pathed.
-	moved, err := st.MoveUnit(ctx, fc.ID, fc.Version, yx.ID)
+	moved, err := st.MoveUnit(ctx, audit.System, fc.ID, fc.Version, yx.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,16 +79,16 @@ func TestUnitTree(t *testing.T) {
 		t.Fatalf("descendant not re-pathed: %+v", town2)
 	}
 
-	_, err = st.MoveUnit(ctx, yx.ID, yx.Version, town.ID)
+	_, err = st.MoveUnit(ctx, audit.System, yx.ID, yx.Version, town.ID)
 	wantField(t, err, "parent_id")
-	_, err = st.MoveUnit(ctx, yx.ID, yx.Version, yx.ID)
+	_, err = st.MoveUnit(ctx, audit.System, yx.ID, yx.Version, yx.ID)
 	wantField(t, err, "parent_id")
-	_, err = st.MoveUnit(ctx, yx.ID, yx.Version, 999999)
+	_, err = st.MoveUnit(ctx, audit.System, yx.ID, yx.Version, 999999)
 	wantField(t, err, "parent_id")
 	if after, _ := st.Unit(ctx, yx.ID); after.Path != yx.Path || after.Version != yx.Version {
 		t.Fatalf("refused move changed the unit: %+v", after)
 	}
-	_, err = st.MoveUnit(ctx, fc.ID, fc.Version, city.ID) // fc.Version is stale now
+	_, err = st.MoveUnit(ctx, audit.System, fc.ID, fc.Version, city.ID) // fc.Version is stale now
 	if !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("stale move: %v", err)
 	}
@@ -107,35 +108,35 @@ func TestUnitEditAndArchive(t *testing.T) {
 		{unit.Draft{Name: strings.Repeat("长", unit.MaxNameLen+1), Kind: unit.Park}, "name"},
 		{unit.Draft{Name: "x", Kind: "nope"}, "kind"},
 	} {
-		_, err := st.UpdateUnit(ctx, park.ID, park.Version, tc.d)
+		_, err := st.UpdateUnit(ctx, audit.System, park.ID, park.Version, tc.d)
 		wantField(t, err, tc.field)
-		_, err = st.CreateUnit(ctx, city.ID, tc.d)
+		_, err = st.CreateUnit(ctx, audit.System, city.ID, tc.d)
 		wantField(t, err, tc.field)
 	}
-	if _, err := st.CreateUnit(ctx, 424242, unit.Draft{Name: "x", Kind: unit.Other}); err == nil {
+	if _, err := st.CreateUnit(ctx, audit.System, 424242, unit.Draft{Name: "x", Kind: unit.Other}); err == nil {
 		t.Fatal("created under a missing parent")
 	}
 	if n, _ := st.CountUnits(ctx); n != 2 {
 		t.Fatalf("refused input changed the tree: %d units", n)
 	}
 
-	ed, err := st.UpdateUnit(ctx, park.ID, park.Version, unit.Draft{Name: "绵阳科技城新区党工委", Kind: unit.Park, Leader: "王五"})
+	ed, err := st.UpdateUnit(ctx, audit.System, park.ID, park.Version, unit.Draft{Name: "绵阳科技城新区党工委", Kind: unit.Park, Leader: "王五"})
 	if err != nil || ed.Name != "绵阳科技城新区党工委" || ed.Leader != "王五" || ed.Version != park.Version+1 {
 		t.Fatalf("edit: %+v %v", ed, err)
 	}
-	_, err = st.UpdateUnit(ctx, park.ID, park.Version, unit.Draft{Name: "stale", Kind: unit.Park})
+	_, err = st.UpdateUnit(ctx, audit.System, park.ID, park.Version, unit.Draft{Name: "stale", Kind: unit.Park})
 	if !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("stale edit: %v", err)
 	}
-	_, err = st.UpdateUnit(ctx, 424242, 1, unit.Draft{Name: "x", Kind: unit.Park})
+	_, err = st.UpdateUnit(ctx, audit.System, 424242, 1, unit.Draft{Name: "x", Kind: unit.Park})
 	if !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("edit of missing unit: %v", err)
 	}
 
 	city, _ = st.Unit(ctx, city.ID)
-	_, err = st.ArchiveUnit(ctx, city.ID, city.Version, true)
+	_, err = st.ArchiveUnit(ctx, audit.System, city.ID, city.Version, true)
 	wantField(t, err, "archived")
-	arch, err := st.ArchiveUnit(ctx, ed.ID, ed.Version, true)
+	arch, err := st.ArchiveUnit(ctx, audit.System, ed.ID, ed.Version, true)
 	if err != nil || !arch.Archived {
 		t.Fatalf("archive: %+v %v", arch, err)
 	}
@@ -147,9 +148,9 @@ func TestUnitEditAndArchive(t *testing.T) {
 	if len(all) != 1 {
 		t.Fatalf("archived unit lost: %+v", all)
 	}
-	_, err = st.CreateUnit(ctx, arch.ID, unit.Draft{Name: "x", Kind: unit.Other})
+	_, err = st.CreateUnit(ctx, audit.System, arch.ID, unit.Draft{Name: "x", Kind: unit.Other})
 	wantField(t, err, "parent_id")
-	back, err := st.ArchiveUnit(ctx, arch.ID, arch.Version, false)
+	back, err := st.ArchiveUnit(ctx, audit.System, arch.ID, arch.Version, false)
 	if err != nil || back.Archived {
 		t.Fatalf("restore: %+v %v", back, err)
 	}
@@ -171,7 +172,7 @@ func BenchmarkMoveSubtree(b *testing.B) {
 		if cur.ParentID == dest.ID {
 			to = root.ID
 		}
-		if _, err := st.MoveUnit(ctx, a.ID, cur.Version, to); err != nil {
+		if _, err := st.MoveUnit(ctx, audit.System, a.ID, cur.Version, to); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -181,12 +182,12 @@ func BenchmarkMoveSubtree(b *testing.B) {
 func seedSubtree(b *testing.B, st *store.Store, top unit.Unit, n, m int) {
 	ctx := context.Background()
 	for i := 0; i < n; i++ {
-		c, err := st.CreateUnit(ctx, top.ID, unit.Draft{Name: fmt.Sprint("c", i), Kind: unit.Committee})
+		c, err := st.CreateUnit(ctx, audit.System, top.ID, unit.Draft{Name: fmt.Sprint("c", i), Kind: unit.Committee})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for j := 0; j < m; j++ {
-			if _, err := st.CreateUnit(ctx, c.ID, unit.Draft{Name: fmt.Sprint("g", j), Kind: unit.Grassroots}); err != nil {
+			if _, err := st.CreateUnit(ctx, audit.System, c.ID, unit.Draft{Name: fmt.Sprint("g", j), Kind: unit.Grassroots}); err != nil {
 				b.Fatal(err)
 			}
 		}

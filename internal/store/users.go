@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/auth"
 	"zeren/internal/unit"
 	"zeren/internal/user"
@@ -27,7 +28,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (user.User, err
 }
 
 // CreateUser adds a user with a password hash and grants, all or nothing.
-func (s *Store) CreateUser(ctx context.Context, d user.Draft, passwordHash string, grants []auth.Grant) (user.User, error) {
+func (s *Store) CreateUser(ctx context.Context, by audit.Actor, d user.Draft, passwordHash string, grants []auth.Grant) (user.User, error) {
 	if err := d.Normalize(); err != nil {
 		return user.User{}, err
 	}
@@ -43,8 +44,15 @@ func (s *Store) CreateUser(ctx context.Context, d user.Draft, passwordHash strin
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
+		u, err := tx.userForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, change{action: "user.create", objectType: "user", objectID: id, after: u}); err != nil {
+			return err
+		}
 		for _, g := range grants {
-			if err := tx.addGrant(ctx, id, g.Role, g.UnitID); err != nil {
+			if err := tx.addGrant(ctx, by, id, g.Role, g.UnitID); err != nil {
 				return err
 			}
 		}
@@ -65,6 +73,18 @@ func (s *Store) User(ctx context.Context, id int64) (user.User, error) {
 	return u, err
 }
 
+func (t *Tx) userForUpdate(ctx context.Context, id int64) (user.User, error) {
+	lock := ""
+	if t.s.engine == Postgres {
+		lock = " FOR UPDATE"
+	}
+	u, err := scanUser(t.queryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = ?`+lock, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return u, err
+}
+
 // UserByLogin returns a user and their password hash, for logging in.
 func (s *Store) UserByLogin(ctx context.Context, login string) (user.User, string, error) {
 	var hash string
@@ -79,23 +99,28 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (user.User, strin
 // UpdateUser changes name, locale and the disabled flag, if version is
 // current. The login is fixed once created. Disabling a user ends their
 // sessions in the same transaction.
-func (s *Store) UpdateUser(ctx context.Context, id, version int64, d user.Draft) (user.User, error) {
+func (s *Store) UpdateUser(ctx context.Context, by audit.Actor, id, version int64, d user.Draft) (user.User, error) {
 	if err := d.Normalize(); err != nil {
 		return user.User{}, err
 	}
 	err := s.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET name = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, d.Name, d.Locale, d.Disabled, unix(s.Now()), id, version)
+		before, err := tx.userForUpdate(ctx, id)
 		if err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		if err := tx.checkVersioned(ctx, res, "users", id); err != nil {
 			return err
 		}
-		if d.Disabled {
-			_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		if before.Version != version {
+			return staleVersion()
 		}
-		return err
+		if _, err := tx.exec(ctx, `UPDATE users SET name = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ?
+			WHERE id = ?`, d.Name, d.Locale, d.Disabled, unix(s.Now()), id); err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if d.Disabled {
+			if _, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return tx.auditUser(ctx, by, "user.update", before)
 	})
 	if err != nil {
 		return user.User{}, err
@@ -103,24 +128,49 @@ func (s *Store) UpdateUser(ctx context.Context, id, version int64, d user.Draft)
 	return s.User(ctx, id)
 }
 
-// SetLocale stores the interface language a user chose.
-func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
+// auditUser records a change of a user, reading their state after it.
+func (t *Tx) auditUser(ctx context.Context, by audit.Actor, action string, before user.User) error {
+	after, err := t.userForUpdate(ctx, before.ID)
+	if err != nil {
+		return err
+	}
+	return t.audit(ctx, by, change{action: action, objectType: "user", objectID: before.ID, before: before, after: after})
+}
+
+// SetLocale stores the interface language a user chose. The choice is the
+// user's own and needs no version: the last choice wins.
+func (s *Store) SetLocale(ctx context.Context, by audit.Actor, id int64, locale string) error {
 	if err := user.CheckLocale(locale); err != nil {
 		return err
 	}
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE users SET locale = ? WHERE id = ?`), locale, id)
-	return err
+	return s.Tx(ctx, func(tx *Tx) error {
+		before, err := tx.userForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET locale = ?, version = version + 1 WHERE id = ?`, locale, id); err != nil {
+			return err
+		}
+		return tx.auditUser(ctx, by, "user.locale", before)
+	})
 }
 
-// SetPassword replaces a user's password hash and ends their other sessions.
-func (s *Store) SetPassword(ctx context.Context, id int64, hash string) error {
+// SetPassword replaces a user's password hash and ends their sessions except
+// keep (the session of a user changing their own password; "" for none).
+func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, hash, keep string) error {
 	return s.Tx(ctx, func(tx *Tx) error {
+		before, err := tx.userForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 			hash, unix(s.Now()), id); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		return err
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, id, auth.HashToken(keep)); err != nil {
+			return err
+		}
+		return tx.auditUser(ctx, by, "user.password", before)
 	})
 }
 
@@ -194,11 +244,18 @@ func (s *Store) Grants(ctx context.Context, userID int64) ([]auth.Grant, error) 
 }
 
 // AddGrant gives a user a role on a unit's subtree.
-func (s *Store) AddGrant(ctx context.Context, userID int64, role auth.Role, unitID int64) error {
-	return s.Tx(ctx, func(tx *Tx) error { return tx.addGrant(ctx, userID, role, unitID) })
+func (s *Store) AddGrant(ctx context.Context, by audit.Actor, userID int64, role auth.Role, unitID int64) error {
+	return s.Tx(ctx, func(tx *Tx) error { return tx.addGrant(ctx, by, userID, role, unitID) })
 }
 
-func (t *Tx) addGrant(ctx context.Context, userID int64, role auth.Role, unitID int64) error {
+// grantSnapshot is how a grant appears in the audit trail.
+type grantSnapshot struct {
+	UserID int64     `json:"user_id"`
+	Role   auth.Role `json:"role"`
+	UnitID int64     `json:"unit_id"`
+}
+
+func (t *Tx) addGrant(ctx context.Context, by audit.Actor, userID int64, role auth.Role, unitID int64) error {
 	if !role.Valid() {
 		return apperr.Field("role", "err.unknown_role", role)
 	}
@@ -212,15 +269,17 @@ func (t *Tx) addGrant(ctx context.Context, userID int64, role auth.Role, unitID 
 	if u.Archived {
 		return apperr.Field("unit_id", "err.unit_archived")
 	}
-	_, err = t.exec(ctx, `INSERT INTO grants (user_id, unit_id, role, created_at) VALUES (?, ?, ?, ?)`,
-		userID, unitID, string(role), unix(t.s.Now()))
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO grants (user_id, unit_id, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		userID, unitID, string(role), unix(t.s.Now())).Scan(&id)
 	if isUniqueViolation(err) {
 		return apperr.Field("role", "err.grant_exists")
 	}
 	if err != nil {
 		return fmt.Errorf("insert grant: %w", err)
 	}
-	return nil
+	return t.audit(ctx, by, change{action: "grant.add", objectType: "grant", objectID: id, unit: &u,
+		after: grantSnapshot{UserID: userID, Role: role, UnitID: unitID}})
 }
 
 // Grant returns one grant with its unit.
@@ -235,7 +294,21 @@ func (s *Store) Grant(ctx context.Context, id int64) (userID int64, g auth.Grant
 }
 
 // RemoveGrant deletes one grant.
-func (s *Store) RemoveGrant(ctx context.Context, id int64) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM grants WHERE id = ?`), id)
-	return err
+func (s *Store) RemoveGrant(ctx context.Context, by audit.Actor, id int64) error {
+	userID, g, err := s.Grant(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM grants WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "err.not_found")
+		}
+		u := unit.Unit{ID: g.UnitID, Path: g.UnitPath}
+		return tx.audit(ctx, by, change{action: "grant.remove", objectType: "grant", objectID: id, unit: &u,
+			before: grantSnapshot{UserID: userID, Role: g.Role, UnitID: g.UnitID}})
+	})
 }

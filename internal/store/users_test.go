@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 	"time"
+	"zeren/internal/audit"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -21,24 +22,24 @@ func TestUsersAndGrants(t *testing.T) {
 	fc := mustUnit(t, st, city.ID, "涪城区委")
 	yx := mustUnit(t, st, city.ID, "游仙区委")
 
-	u, err := st.CreateUser(ctx, user.Draft{Login: "Zhang.San", Name: "张三"}, "h", []auth.Grant{{Role: auth.UnitLeader, UnitID: fc.ID}})
+	u, err := st.CreateUser(ctx, audit.System, user.Draft{Login: "Zhang.San", Name: "张三"}, "h", []auth.Grant{{Role: auth.UnitLeader, UnitID: fc.ID}})
 	if err != nil || u.Login != "zhang.san" {
 		t.Fatalf("create: %+v %v", u, err)
 	}
-	_, err = st.CreateUser(ctx, user.Draft{Login: "zhang.san", Name: "另一个张三"}, "h", nil)
+	_, err = st.CreateUser(ctx, audit.System, user.Draft{Login: "zhang.san", Name: "另一个张三"}, "h", nil)
 	wantField(t, err, "login")
-	_, err = st.CreateUser(ctx, user.Draft{Login: "lisi", Name: "李四"}, "h", []auth.Grant{{Role: auth.Admin, UnitID: 999999}})
+	_, err = st.CreateUser(ctx, audit.System, user.Draft{Login: "lisi", Name: "李四"}, "h", []auth.Grant{{Role: auth.Admin, UnitID: 999999}})
 	wantField(t, err, "unit_id")
 	if _, _, err := st.UserByLogin(ctx, "lisi"); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("refused user was stored: %v", err)
 	}
-	_, err = st.CreateUser(ctx, user.Draft{Login: "lisi", Name: "李四"}, "h", []auth.Grant{{Role: "boss", UnitID: fc.ID}})
+	_, err = st.CreateUser(ctx, audit.System, user.Draft{Login: "lisi", Name: "李四"}, "h", []auth.Grant{{Role: "boss", UnitID: fc.ID}})
 	wantField(t, err, "role")
 
-	if err := st.AddGrant(ctx, u.ID, auth.UnitLeader, fc.ID); err == nil {
+	if err := st.AddGrant(ctx, audit.System, u.ID, auth.UnitLeader, fc.ID); err == nil {
 		t.Fatal("duplicate grant accepted")
 	}
-	if err := st.AddGrant(ctx, u.ID, auth.Observer, city.ID); err != nil {
+	if err := st.AddGrant(ctx, audit.System, u.ID, auth.Observer, city.ID); err != nil {
 		t.Fatal(err)
 	}
 	p, err := st.Principal(ctx, u.ID)
@@ -49,7 +50,7 @@ func TestUsersAndGrants(t *testing.T) {
 		t.Fatal("policy over stored grants is wrong")
 	}
 
-	other, _ := st.CreateUser(ctx, user.Draft{Login: "wangwu", Name: "王五"}, "h", []auth.Grant{{Role: auth.UnitStaff, UnitID: yx.ID}})
+	other, _ := st.CreateUser(ctx, audit.System, user.Draft{Login: "wangwu", Name: "王五"}, "h", []auth.Grant{{Role: auth.UnitStaff, UnitID: yx.ID}})
 	list, err := st.Users(ctx, store.UserFilter{Scopes: []string{fc.Path}})
 	if err != nil || len(list) != 1 || list[0].ID != u.ID {
 		t.Fatalf("users in Fucheng: %+v %v", list, err)
@@ -64,11 +65,11 @@ func TestUsersAndGrants(t *testing.T) {
 		t.Fatalf("keyset pages: %+v %+v", list, next)
 	}
 
-	ed, err := st.UpdateUser(ctx, u.ID, u.Version, user.Draft{Login: u.Login, Name: "张三丰", Locale: "en"})
+	ed, err := st.UpdateUser(ctx, audit.System, u.ID, u.Version, user.Draft{Login: u.Login, Name: "张三丰", Locale: "en"})
 	if err != nil || ed.Name != "张三丰" || ed.Locale != "en" {
 		t.Fatalf("update %+v %v", ed, err)
 	}
-	if _, err := st.UpdateUser(ctx, u.ID, u.Version, user.Draft{Login: u.Login, Name: "x"}); !apperr.Is(err, apperr.Conflict) {
+	if _, err := st.UpdateUser(ctx, audit.System, u.ID, u.Version, user.Draft{Login: u.Login, Name: "x"}); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("stale update: %v", err)
 	}
 }
@@ -77,10 +78,10 @@ func TestSessions(t *testing.T) {
 	st, clock := storetest.NewWithClock(t)
 	ctx := context.Background()
 	city := mustUnit(t, st, 0, "中共绵阳市委")
-	u, _ := st.CreateUser(ctx, user.Draft{Login: "admin", Name: "管理员"}, "h", []auth.Grant{{Role: auth.Admin, UnitID: city.ID}})
+	u, _ := st.CreateUser(ctx, audit.System, user.Draft{Login: "admin", Name: "管理员"}, "h", []auth.Grant{{Role: auth.Admin, UnitID: city.ID}})
 	to := store.SessionTimeouts{Idle: 2 * time.Hour, Absolute: 12 * time.Hour}
 
-	secret, err := st.CreateSession(ctx, u.ID)
+	secret, err := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +104,21 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("absolute timeout not enforced: %v", err)
 	}
 
-	idle, _ := st.CreateSession(ctx, u.ID)
+	idle, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
 	clock.Advance(2*time.Hour + time.Second)
 	if _, err := st.SessionPrincipal(ctx, idle, to); !apperr.Is(err, apperr.Unauthorized) {
 		t.Fatalf("idle timeout not enforced: %v", err)
 	}
 
-	live, _ := st.CreateSession(ctx, u.ID)
-	if _, err := st.UpdateUser(ctx, u.ID, u.Version, user.Draft{Login: "admin", Name: "管理员", Disabled: true}); err != nil {
+	live, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
+	if _, err := st.UpdateUser(ctx, audit.System, u.ID, u.Version, user.Draft{Login: "admin", Name: "管理员", Disabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.SessionPrincipal(ctx, live, to); !apperr.Is(err, apperr.Unauthorized) {
 		t.Fatalf("disabled user kept a session: %v", err)
 	}
 
-	tok, err := st.CreateAPIToken(ctx, u.ID, "cli")
+	tok, err := st.CreateAPIToken(ctx, audit.System, u.ID, "cli")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestSQLitePathWithURIChars(t *testing.T) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatalf("%s: %v", sub, err)
 		}
-		if _, err := st.CreateUnit(ctx, 0, unit.Draft{Name: sub, Kind: unit.Other}); err != nil {
+		if _, err := st.CreateUnit(ctx, audit.System, 0, unit.Draft{Name: sub, Kind: unit.Other}); err != nil {
 			t.Fatal(err)
 		}
 		st.Close()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"zeren/internal/audit"
 
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
@@ -45,7 +46,7 @@ func newFixture(t testing.TB) *fixture {
 		if parent != "" {
 			pid = f.units[parent].ID
 		}
-		u, err := st.CreateUnit(ctx, pid, unit.Draft{Name: name, Kind: unit.Committee})
+		u, err := st.CreateUnit(ctx, audit.System, pid, unit.Draft{Name: name, Kind: unit.Committee})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,15 +72,15 @@ func newFixture(t testing.TB) *fixture {
 		if u.role != "" {
 			gs = []auth.Grant{{Role: u.role, UnitID: f.units[u.unit].ID}}
 		}
-		created, err := st.CreateUser(ctx, user.Draft{Login: u.login, Name: "用户" + u.login, Locale: "zh-CN"}, hash, gs)
+		created, err := st.CreateUser(ctx, audit.System, user.Draft{Login: u.login, Name: "用户" + u.login, Locale: "zh-CN"}, hash, gs)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.users[u.login] = created
-		if f.cookie[u.login], err = st.CreateSession(ctx, created.ID); err != nil {
+		if f.cookie[u.login], err = st.CreateSession(ctx, audit.Actor{UserID: created.ID, Login: created.Login}); err != nil {
 			t.Fatal(err)
 		}
-		if f.token[u.login], err = st.CreateAPIToken(ctx, created.ID, "test"); err != nil {
+		if f.token[u.login], err = st.CreateAPIToken(ctx, audit.System, created.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		if g, _ := st.Grants(ctx, created.ID); len(g) > 0 {

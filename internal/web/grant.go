@@ -28,7 +28,7 @@ func (s *Server) grantAdd(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil {
-		err = s.st.AddGrant(r.Context(), u.ID, role, unitID)
+		err = s.st.AddGrant(r.Context(), principal(r).Actor(), u.ID, role, unitID)
 	}
 	if apperr.Is(err, apperr.Invalid) {
 		return s.renderUser(w, r, http.StatusBadRequest, u, grants, nil, err)
@@ -55,7 +55,7 @@ func (s *Server) grantRemove(w http.ResponseWriter, r *http.Request) error {
 	if userID == principal(r).UserID && g.Role == auth.Admin {
 		return apperr.Field("role", "err.remove_own_admin")
 	}
-	if err := s.st.RemoveGrant(r.Context(), id); err != nil {
+	if err := s.st.RemoveGrant(r.Context(), principal(r).Actor(), id); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/users/"+strconv.FormatInt(userID, 10), "flash.grant_removed")

@@ -19,7 +19,7 @@ func (s *Server) setLocale(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("locale", "err.unknown_locale")
 	}
 	if p := principal(r); p != nil {
-		if err := s.st.SetLocale(r.Context(), p.UserID, loc); err != nil {
+		if err := s.st.SetLocale(r.Context(), principal(r).Actor(), p.UserID, loc); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/auth"
 )
 
@@ -52,9 +53,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, http.StatusUnauthorized, "login", v)
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.st.DeleteSession(r.Context(), c.Value)
+		_ = s.st.DeleteSession(r.Context(), audit.Actor{UserID: u.ID, Login: u.Login}, c.Value, "session.replace")
 	}
-	secret, err := s.st.CreateSession(r.Context(), u.ID)
+	secret, err := s.st.CreateSession(r.Context(), audit.Actor{UserID: u.ID, Login: u.Login})
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func localNext(next string) string {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.st.DeleteSession(r.Context(), c.Value); err != nil {
+		if err := s.st.DeleteSession(r.Context(), principal(r).Actor(), c.Value, "session.logout"); err != nil {
 			return err
 		}
 	}

@@ -43,7 +43,7 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := unitDraft(r)
-	u, err := s.st.CreateUnit(r.Context(), parent.ID, d)
+	u, err := s.st.CreateUnit(r.Context(), principal(r).Actor(), parent.ID, d)
 	if apperr.Is(err, apperr.Invalid) {
 		v := s.newView(w, r, "title.unit_new", unitNewData{Parent: parent, Draft: d, Kinds: unit.Kinds}).withError(err)
 		return s.render(w, http.StatusBadRequest, "unit_new", v)

@@ -34,7 +34,7 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := unitDraft(r)
-	_, err = s.st.UpdateUnit(r.Context(), u.ID, version, d)
+	_, err = s.st.UpdateUnit(r.Context(), principal(r).Actor(), u.ID, version, d)
 	return s.afterUnitChange(w, r, u, &d, err, "flash.saved")
 }
 
@@ -70,7 +70,7 @@ func (s *Server) unitMove(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil {
-		_, err = s.st.MoveUnit(r.Context(), u.ID, version, to)
+		_, err = s.st.MoveUnit(r.Context(), principal(r).Actor(), u.ID, version, to)
 	}
 	return s.afterUnitChange(w, r, u, nil, err, "flash.unit_moved")
 }
@@ -85,7 +85,7 @@ func (s *Server) unitArchive(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return apperr.Field("archived", "err.not_a_boolean")
 	}
-	_, err = s.st.ArchiveUnit(r.Context(), u.ID, version, archived)
+	_, err = s.st.ArchiveUnit(r.Context(), principal(r).Actor(), u.ID, version, archived)
 	flash := "flash.unit_archived"
 	if !archived {
 		flash = "flash.unit_restored"

@@ -67,5 +67,5 @@ func (s *Server) createUser(r *http.Request, d userNewData) (user.User, error) {
 	if _, err := s.unitFor(r, unitID, auth.ManageUsers); err != nil {
 		return user.User{}, apperr.Field("unit_id", "err.no_such_unit", unitID)
 	}
-	return s.st.CreateUser(r.Context(), d.Draft, auth.HashPassword(password), []auth.Grant{{Role: d.Role, UnitID: unitID}})
+	return s.st.CreateUser(r.Context(), principal(r).Actor(), d.Draft, auth.HashPassword(password), []auth.Grant{{Role: d.Role, UnitID: unitID}})
 }

@@ -66,10 +66,10 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 		err = auth.CheckPassword(u.Login, password)
 	}
 	if err == nil {
-		_, err = s.st.UpdateUser(r.Context(), u.ID, version, d)
+		_, err = s.st.UpdateUser(r.Context(), principal(r).Actor(), u.ID, version, d)
 	}
 	if err == nil && password != "" {
-		err = s.st.SetPassword(r.Context(), u.ID, auth.HashPassword(password))
+		err = s.st.SetPassword(r.Context(), principal(r).Actor(), u.ID, auth.HashPassword(password), "")
 	}
 	if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
 		current, gerr := s.st.User(r.Context(), u.ID)

@@ -90,3 +90,21 @@ func DSN(t testing.TB) (db, dataDir string) {
 	u.RawQuery = q.Encode()
 	return u.String(), ""
 }
+
+// Exec runs raw SQL on a database made by DSN, behind the store's back, for
+// tests that tamper with it.
+func Exec(t testing.TB, db, dataDir, query string) {
+	t.Helper()
+	driver, dsn := "pgx", db
+	if db == "" {
+		driver, dsn = "sqlite", dataDir+"/zeren.db"
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
