@@ -3,6 +3,7 @@ package auth
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"zeren/internal/apperr"
 )
@@ -133,4 +134,23 @@ func FuzzParseGrant(f *testing.F) {
 			t.Fatalf("%q accepted as %q@%d", s, role, id)
 		}
 	})
+}
+
+func TestRetryAt(t *testing.T) {
+	t0 := time.Date(2021, 1, 12, 9, 0, 0, 0, time.UTC)
+	var fails []time.Time
+	for i := 0; i < MaxLoginFailures-1; i++ {
+		fails = append(fails, t0.Add(time.Duration(i)*time.Minute))
+	}
+	if !RetryAt(fails).IsZero() {
+		t.Fatal("locked before the limit")
+	}
+	fails = append(fails, t0.Add(10*time.Minute))
+	if got := RetryAt(fails); !got.Equal(t0.Add(LoginFailureWindow)) {
+		t.Fatalf("retry at %v", got)
+	}
+	fails = append(fails, t0.Add(11*time.Minute))
+	if got := RetryAt(fails); !got.Equal(t0.Add(time.Minute + LoginFailureWindow)) {
+		t.Fatalf("retry with six failures at %v", got)
+	}
 }

@@ -83,7 +83,7 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 	return nil
 }
 
-// housekeeping removes expired sessions hourly and lets SQLite refresh its
+// housekeeping removes expired sessions and old login failures hourly and lets SQLite refresh its
 // statistics nightly. Both are idempotent, so it does not matter that every
 // process behind a load balancer runs them.
 func housekeeping(ctx context.Context, st *store.Store, c config.Config, log *slog.Logger) {
@@ -98,6 +98,9 @@ func housekeeping(ctx context.Context, st *store.Store, c config.Config, log *sl
 		}
 		if _, err := st.DeleteExpiredSessions(ctx, store.SessionTimeouts{Idle: c.SessionIdle, Absolute: c.SessionAbsolute}); err != nil {
 			log.Warn("delete expired sessions", "error", err)
+		}
+		if err := st.DeleteOldLoginFailures(ctx); err != nil {
+			log.Warn("delete old login failures", "error", err)
 		}
 		if n++; n%24 == 0 {
 			if err := st.Optimize(ctx); err != nil {

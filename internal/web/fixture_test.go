@@ -25,6 +25,7 @@ import (
 type fixture struct {
 	t      testing.TB
 	st     *store.Store
+	clock  *storetest.Clock
 	ts     *httptest.Server
 	units  map[string]unit.Unit
 	users  map[string]user.User
@@ -37,9 +38,9 @@ const testPassword = "a-long-test-password"
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st := storetest.New(t)
+	st, clock := storetest.NewWithClock(t)
 	ctx := context.Background()
-	f := &fixture{t: t, st: st, units: map[string]unit.Unit{}, users: map[string]user.User{},
+	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
 		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}}
 	mk := func(key, parent, name string) {
 		var pid int64

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
@@ -33,13 +36,21 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // login checks the password and starts a new session; a failure says only
-// that login or password is wrong, never which.
+// that login or password is wrong, never which. Failures count against the
+// account and the client address; past the limit the answer is 429.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	d := loginData{Login: strings.TrimSpace(r.PostForm.Get("login")), Next: r.PostForm.Get("next")}
+	d := loginData{Login: strings.ToLower(strings.TrimSpace(r.PostForm.Get("login"))), Next: r.PostForm.Get("next")}
 	password := r.PostForm.Get("password")
+	addr := s.clientAddr(r)
+	keys := []string{auth.AccountKey(d.Login), auth.AddressKey(addr)}
+	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
+		return err
+	} else if !retry.IsZero() {
+		return s.tooManyAttempts(w, r, d, retry)
+	}
 	u, hash, err := s.st.UserByLogin(r.Context(), d.Login)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
@@ -48,21 +59,61 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err != nil || u.Disabled || !auth.VerifyPassword(hash, password) {
+		if err := s.st.LoginFailure(r.Context(), u.ID, d.Login, addr, keys...); err != nil {
+			return err
+		}
 		v := s.newView(w, r, "title.login", d)
 		v.Problem = v.T("err.bad_login")
 		return s.render(w, http.StatusUnauthorized, "login", v)
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.st.DeleteSession(r.Context(), audit.Actor{UserID: u.ID, Login: u.Login}, c.Value, "session.replace")
+	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login)); err != nil {
+		return err
 	}
-	secret, err := s.st.CreateSession(r.Context(), audit.Actor{UserID: u.ID, Login: u.Login})
+	return s.startSession(w, r, u.ID, u.Login, d.Next)
+}
+
+// tooManyAttempts answers 429 with the time at which to try again.
+func (s *Server) tooManyAttempts(w http.ResponseWriter, r *http.Request, d loginData, retry time.Time) error {
+	wait := retry.Sub(s.st.Now())
+	minutes := int(wait.Minutes()) + 1
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	v := s.newView(w, r, "title.login", d)
+	v.Problem = v.T("err.too_many_logins", v.Time(retry), minutes)
+	return s.render(w, http.StatusTooManyRequests, "login", v)
+}
+
+// startSession replaces any session the browser had by a new one, so that a
+// session id planted before login is worthless after it.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, login, next string) error {
+	by := audit.Actor{UserID: userID, Login: login}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.st.DeleteSession(r.Context(), by, c.Value, "session.replace"); err != nil {
+			return err
+		}
+	}
+	secret, err := s.st.CreateSession(r.Context(), by)
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, r, sessionCookie, secret, s.opt.Sessions.Absolute)
-	s.log.Info("login", "user", u.ID)
-	http.Redirect(w, r, localNext(d.Next), http.StatusSeeOther)
+	http.Redirect(w, r, localNext(next), http.StatusSeeOther)
 	return nil
+}
+
+// clientAddr is the client's address: the connection's peer, or behind a
+// trusted proxy the last address it appended to X-Forwarded-For.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.opt.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // localNext keeps redirects after login on this site.
