@@ -2,6 +2,7 @@ package auth
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +153,32 @@ func TestRetryAt(t *testing.T) {
 	fails = append(fails, t0.Add(11*time.Minute))
 	if got := RetryAt(fails); !got.Equal(t0.Add(time.Minute + LoginFailureWindow)) {
 		t.Fatalf("retry with six failures at %v", got)
+	}
+}
+
+func TestTOTP(t *testing.T) {
+	secret, url, qr, err := NewTOTP("admin")
+	if err != nil || !strings.HasPrefix(url, "otpauth://totp/zeren:admin") || !strings.HasPrefix(qr, "data:image/png;base64,") {
+		t.Fatalf("NewTOTP: %q %q %v", url, qr[:30], err)
+	}
+	now := time.Date(2021, 1, 12, 9, 0, 0, 0, time.UTC)
+	code := TOTPCode(secret, now)
+	if !CheckTOTP(secret, code, now) || !CheckTOTP(secret, code, now.Add(30*time.Second)) {
+		t.Fatal("current code refused")
+	}
+	if CheckTOTP(secret, code, now.Add(2*time.Minute)) {
+		t.Fatal("stale code accepted")
+	}
+	for _, bad := range []string{"", "12345", "abcdef", "1234567"} {
+		if CheckTOTP(secret, bad, now) {
+			t.Fatalf("%q accepted", bad)
+		}
+	}
+	if CheckTOTP("", code, now) {
+		t.Fatal("code accepted without a secret")
+	}
+	admin := []Grant{{Role: Admin}}
+	if !RequiresTOTP("admin,supervisor", admin) || RequiresTOTP("supervisor", admin) || RequiresTOTP("", admin) {
+		t.Fatal("RequiresTOTP")
 	}
 }

@@ -89,11 +89,14 @@ type Principal struct {
 	Name   string
 	Locale string
 	Grants []Grant
+	// Pending is StageTOTP or StageEnroll while a second factor is still due;
+	// such a principal may do nothing but finish logging in.
+	Pending string
 }
 
 // Can reports whether p may take action a on the unit at path.
 func (p *Principal) Can(a Action, path string) bool {
-	if p == nil {
+	if p == nil || p.Pending != "" {
 		return false
 	}
 	for _, g := range p.Grants {
@@ -125,7 +128,7 @@ func (p *Principal) CanAnywhere(a Action) bool {
 // Scopes returns the subtree paths in which p may take action a, with nested
 // ones removed, for filtering lists in SQL by path ranges.
 func (p *Principal) Scopes(a Action) []string {
-	if p == nil {
+	if p == nil || p.Pending != "" {
 		return nil
 	}
 	var out []string
@@ -156,6 +159,17 @@ func (p *Principal) ManagesUser(grants []Grant) bool {
 	}
 	for _, g := range grants {
 		if p.Can(ManageUsers, g.UnitPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTopAdmin reports whether p administers a whole tree (an admin grant on
+// a root unit), which system-wide settings require.
+func (p *Principal) IsTopAdmin() bool {
+	for _, g := range p.Scopes(ManageUsers) {
+		if len(unit.Ancestors(g)) == 1 {
 			return true
 		}
 	}

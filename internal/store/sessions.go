@@ -26,15 +26,20 @@ const touchEvery = time.Minute
 
 // CreateSession stores a new session for the user who just logged in and
 // returns its secret, which only the cookie holds.
-func (s *Store) CreateSession(ctx context.Context, by audit.Actor) (string, error) {
+// stage is "" for a full session or an auth.Stage* while a second factor is due.
+func (s *Store) CreateSession(ctx context.Context, by audit.Actor, stage string) (string, error) {
 	secret, hash := auth.NewToken("")
 	now := unix(s.Now())
 	err := s.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
-			hash, by.UserID, now, now); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, stage) VALUES (?, ?, ?, ?, ?)`,
+			hash, by.UserID, now, now, stage); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return tx.audit(ctx, by, change{action: "session.login", objectType: "user", objectID: by.UserID})
+		action := "session.login"
+		if stage != "" {
+			action = "session.password_ok"
+		}
+		return tx.audit(ctx, by, change{action: action, objectType: "user", objectID: by.UserID})
 	})
 	return secret, err
 }
@@ -44,8 +49,9 @@ func (s *Store) CreateSession(ctx context.Context, by audit.Actor) (string, erro
 func (s *Store) SessionPrincipal(ctx context.Context, secret string, to SessionTimeouts) (*auth.Principal, error) {
 	hash := auth.HashToken(secret)
 	var userID, created, seen int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.created_at, s.last_seen_at FROM sessions s
-		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = ?`), hash, false).Scan(&userID, &created, &seen)
+	var stage string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.created_at, s.last_seen_at, s.stage FROM sessions s
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = ?`), hash, false).Scan(&userID, &created, &seen, &stage)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthorized, "err.session_expired")
 	}
@@ -62,7 +68,12 @@ func (s *Store) SessionPrincipal(ctx context.Context, secret string, to SessionT
 			return nil, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return s.Principal(ctx, userID)
+	p, err := s.Principal(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	p.Pending = stage
+	return p, nil
 }
 
 // DeleteSession ends a session (action "session.logout" or "session.expire").

@@ -81,7 +81,7 @@ func TestSessions(t *testing.T) {
 	u, _ := st.CreateUser(ctx, audit.System, user.Draft{Login: "admin", Name: "管理员"}, "h", []auth.Grant{{Role: auth.Admin, UnitID: city.ID}})
 	to := store.SessionTimeouts{Idle: 2 * time.Hour, Absolute: 12 * time.Hour}
 
-	secret, err := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
+	secret, err := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +104,13 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("absolute timeout not enforced: %v", err)
 	}
 
-	idle, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
+	idle, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login}, "")
 	clock.Advance(2*time.Hour + time.Second)
 	if _, err := st.SessionPrincipal(ctx, idle, to); !apperr.Is(err, apperr.Unauthorized) {
 		t.Fatalf("idle timeout not enforced: %v", err)
 	}
 
-	live, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login})
+	live, _ := st.CreateSession(ctx, audit.Actor{UserID: u.ID, Login: u.Login}, "")
 	if _, err := st.UpdateUser(ctx, audit.System, u.ID, u.Version, user.Draft{Login: "admin", Name: "管理员", Disabled: true}); err != nil {
 		t.Fatal(err)
 	}

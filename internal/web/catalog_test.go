@@ -57,6 +57,9 @@ func TestCatalogHasEveryKey(t *testing.T) {
 	for _, l := range i18n.Locales {
 		keys["locale."+l] = "i18n.Locales"
 	}
+	for _, o := range auditObjects {
+		keys["object."+o] = "auditObjects"
+	}
 	for _, s := range []string{"400", "401", "403", "404", "409", "413", "429", "500"} {
 		keys["status."+s] = "error page"
 	}

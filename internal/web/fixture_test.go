@@ -23,15 +23,16 @@ import (
 // fixture is a running server on a fresh database with a small tree
 // (root → A → A1, root → B) and one user per kind of access.
 type fixture struct {
-	t      testing.TB
-	st     *store.Store
-	clock  *storetest.Clock
-	ts     *httptest.Server
-	units  map[string]unit.Unit
-	users  map[string]user.User
-	cookie map[string]string // login → session secret
-	token  map[string]string // login → API token
-	grants map[string]int64  // login → id of their first grant
+	t       testing.TB
+	st      *store.Store
+	clock   *storetest.Clock
+	ts      *httptest.Server
+	units   map[string]unit.Unit
+	users   map[string]user.User
+	cookie  map[string]string // login → session secret
+	token   map[string]string // login → API token
+	grants  map[string]int64  // login → id of their first grant
+	tokenID map[string]int64  // login → id of their API token
 }
 
 const testPassword = "a-long-test-password"
@@ -41,7 +42,7 @@ func newFixture(t testing.TB) *fixture {
 	st, clock := storetest.NewWithClock(t)
 	ctx := context.Background()
 	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
-		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}}
+		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{}}
 	mk := func(key, parent, name string) {
 		var pid int64
 		if parent != "" {
@@ -56,19 +57,30 @@ func newFixture(t testing.TB) *fixture {
 	mk("root", "", "中共绵阳市委")
 	mk("A", "root", "中共涪城区委")
 	mk("A1", "A", "城厢街道党工委")
+	mk("A2", "A", "工区街道党工委")
 	mk("B", "root", "中共游仙区委")
+	mk("B1", "B", "游仙街道党工委")
+	mk("B2", "B", "魏城镇党委")
 	hash := auth.HashPassword(testPassword)
-	for _, u := range []struct {
+	type account struct {
 		login string
 		role  auth.Role
 		unit  string
-	}{
+	}
+	accounts := []account{
 		{"admin", auth.Admin, "root"},
 		{"admina", auth.Admin, "A"},
 		{"leadera", auth.UnitLeader, "A"},
 		{"observer", auth.Observer, "root"},
 		{"nogrant", "", ""},
-	} {
+		{"member-a", auth.UnitStaff, "A"},
+		{"member-b", auth.UnitStaff, "B"},
+	}
+	// One user per role, granted that role on A, for the role matrix.
+	for _, r := range auth.Roles {
+		accounts = append(accounts, account{"role-" + string(r), r, "A"})
+	}
+	for _, u := range accounts {
 		var gs []auth.Grant
 		if u.role != "" {
 			gs = []auth.Grant{{Role: u.role, UnitID: f.units[u.unit].ID}}
@@ -78,11 +90,14 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 		f.users[u.login] = created
-		if f.cookie[u.login], err = st.CreateSession(ctx, audit.Actor{UserID: created.ID, Login: created.Login}); err != nil {
+		if f.cookie[u.login], err = st.CreateSession(ctx, audit.Actor{UserID: created.ID, Login: created.Login}, ""); err != nil {
 			t.Fatal(err)
 		}
 		if f.token[u.login], err = st.CreateAPIToken(ctx, audit.System, created.ID, "test"); err != nil {
 			t.Fatal(err)
+		}
+		if toks, _ := st.APITokens(ctx, created.ID); len(toks) > 0 {
+			f.tokenID[u.login] = toks[0].ID
 		}
 		if g, _ := st.Grants(ctx, created.ID); len(g) > 0 {
 			f.grants[u.login] = g[0].ID
@@ -113,6 +128,7 @@ func (f *fixture) expand(s string) string {
 		s = strings.ReplaceAll(s, "{user:"+k+"}", strconv.FormatInt(u.ID, 10))
 		s = strings.ReplaceAll(s, "{uv:"+k+"}", strconv.FormatInt(u.Version, 10))
 		s = strings.ReplaceAll(s, "{grant:"+k+"}", strconv.FormatInt(f.grants[k], 10))
+		s = strings.ReplaceAll(s, "{token:"+k+"}", strconv.FormatInt(f.tokenID[k], 10))
 	}
 	return s
 }

@@ -31,7 +31,7 @@ func TestBadUnitInput(t *testing.T) {
 		{"move under own descendant", "/units/{A}/move", "version={v:A}&parent_id={A1}", 400, "不能移到该单位自身或其下级之下"},
 		{"move under itself", "/units/{A}/move", "version={v:A}&parent_id={A}", 400, "不能移到该单位自身或其下级之下"},
 		{"move under missing unit", "/units/{A}/move", "version={v:A}&parent_id=999999", 400, "单位 999999 不存在"},
-		{"archive with live children", "/units/{A}/archive", "version={v:A}&archived=true", 400, "仍有 1 个未归档的下级单位"},
+		{"archive with live children", "/units/{A}/archive", "version={v:A}&archived=true", 400, "仍有 2 个未归档的下级单位"},
 		{"archive flag not boolean", "/units/{A}/archive", "version={v:A}&archived=maybe", 400, "应为 true 或 false"},
 		{"malformed form encoding", "/units", "parent_id=%zz&name=x", 400, "无法解析提交的表单"},
 	} {

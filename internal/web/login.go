@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,32 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login)); err != nil {
 		return err
 	}
-	return s.startSession(w, r, u.ID, u.Login, d.Next)
+	stage, err := s.secondFactorDue(r, u.ID)
+	if err != nil {
+		return err
+	}
+	return s.startSession(w, r, u.ID, u.Login, stage, d.Next)
+}
+
+// secondFactorDue says what a user who gave the right password must still
+// do: enter their code, set up a second factor their role requires, or
+// nothing.
+func (s *Server) secondFactorDue(r *http.Request, userID int64) (string, error) {
+	if has, err := s.st.HasTOTP(r.Context(), userID); err != nil || has {
+		return auth.StageTOTP, err
+	}
+	required, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
+	if err != nil {
+		return "", err
+	}
+	grants, err := s.st.Grants(r.Context(), userID)
+	if err != nil {
+		return "", err
+	}
+	if auth.RequiresTOTP(required, grants) {
+		return auth.StageEnroll, nil
+	}
+	return "", nil
 }
 
 // tooManyAttempts answers 429 with the time at which to try again.
@@ -83,21 +109,34 @@ func (s *Server) tooManyAttempts(w http.ResponseWriter, r *http.Request, d login
 }
 
 // startSession replaces any session the browser had by a new one, so that a
-// session id planted before login is worthless after it.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, login, next string) error {
+// session id planted before login is worthless after it; a pending stage
+// sends the user on to finish the second factor.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, login, stage, next string) error {
 	by := audit.Actor{UserID: userID, Login: login}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.st.DeleteSession(r.Context(), by, c.Value, "session.replace"); err != nil {
 			return err
 		}
 	}
-	secret, err := s.st.CreateSession(r.Context(), by)
+	secret, err := s.st.CreateSession(r.Context(), by, stage)
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, r, sessionCookie, secret, s.opt.Sessions.Absolute)
-	http.Redirect(w, r, localNext(next), http.StatusSeeOther)
+	http.Redirect(w, r, pendingPage(stage, next), http.StatusSeeOther)
 	return nil
+}
+
+// pendingPage is where a session in the given stage goes next.
+func pendingPage(stage, next string) string {
+	q := "?" + url.Values{"next": {localNext(next)}}.Encode()
+	switch stage {
+	case auth.StageTOTP:
+		return "/login/totp" + q
+	case auth.StageEnroll:
+		return "/profile/totp" + q
+	}
+	return localNext(next)
 }
 
 // clientAddr is the client's address: the connection's peer, or behind a

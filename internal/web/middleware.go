@@ -166,8 +166,25 @@ func (s *Server) page(h handler) http.Handler {
 	})
 }
 
-// signedIn sends anonymous visitors to the login page.
+// signedIn sends anonymous visitors to the login page, and those whose
+// second factor is still due to finish it.
 func (s *Server) signedIn(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := principal(r)
+		if p == nil {
+			return apperr.New(apperr.Unauthorized, "err.sign_in")
+		}
+		if p.Pending != "" {
+			http.Redirect(w, r, pendingPage(p.Pending, r.URL.RequestURI()), http.StatusSeeOther)
+			return nil
+		}
+		return h(w, r)
+	}
+}
+
+// halfSignedIn lets through users who gave their password but whose second
+// factor is still due, for the pages where they finish it.
+func (s *Server) halfSignedIn(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if principal(r) == nil {
 			return apperr.New(apperr.Unauthorized, "err.sign_in")

@@ -84,6 +84,7 @@ type routeDef struct {
 func (s *Server) routeTable() []routeDef {
 	p := func(h handler) http.Handler { return s.page(h) }
 	in := func(h handler) http.Handler { return s.page(s.signedIn(h)) }
+	half := func(h handler) http.Handler { return s.page(s.halfSignedIn(h)) }
 	return []routeDef{
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 		{"GET /readyz", http.HandlerFunc(s.readyz)},
@@ -95,6 +96,19 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /login", p(s.login)},
 		{"POST /logout", p(s.logout)},
 		{"POST /locale", p(s.setLocale)},
+		{"GET /login/totp", half(s.loginTOTPForm)},
+		{"POST /login/totp", half(s.loginTOTP)},
+		{"GET /profile/totp", half(s.totpSetup)},
+		{"POST /profile/totp", half(s.totpEnable)},
+
+		{"GET /profile", in(s.profile)},
+		{"POST /profile/password", in(s.passwordChange)},
+		{"POST /profile/tokens", in(s.tokenCreate)},
+		{"POST /profile/tokens/{id}/revoke", in(s.tokenRevoke)},
+		{"POST /profile/totp/disable", in(s.totpDisable)},
+		{"GET /audit", in(s.auditList)},
+		{"GET /settings", in(s.settings)},
+		{"POST /settings", in(s.settingsUpdate)},
 
 		{"GET /units", in(s.unitList)},
 		{"GET /units/pick", in(s.unitPick)},

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/store"
+)
+
+type profileData struct {
+	Tokens   []store.APIToken
+	NewToken string // a token just created, shown this once
+	TOTP     bool   // the second factor is set up
+}
+
+// profile shows the signed-in user's own page: password, API tokens, second factor.
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	return s.renderProfile(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status int, newToken string, formErr error) error {
+	p := principal(r)
+	tokens, err := s.st.APITokens(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	enrolled, err := s.st.HasTOTP(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	v := s.newView(w, r, "title.profile", profileData{Tokens: tokens, NewToken: newToken, TOTP: enrolled}).withError(formErr)
+	return s.render(w, status, "profile", v)
+}
+
+// passwordChange lets users change their own password: the current one is
+// asked again, the new one twice; other sessions end, this one stays.
+func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	p := principal(r)
+	_, hash, err := s.st.UserByLogin(r.Context(), p.Login)
+	if err != nil {
+		return err
+	}
+	current, next := r.PostForm.Get("current"), r.PostForm.Get("password")
+	switch {
+	case !auth.VerifyPassword(hash, current):
+		err = apperr.Field("current", "err.wrong_password")
+	case next != r.PostForm.Get("confirm"):
+		err = apperr.Field("confirm", "err.passwords_differ")
+	default:
+		err = auth.CheckPassword(p.Login, next)
+	}
+	if err == nil {
+		c, _ := r.Cookie(sessionCookie)
+		err = s.st.SetPassword(r.Context(), p.Actor(), p.UserID, auth.HashPassword(next), c.Value)
+	}
+	if apperr.Is(err, apperr.Invalid) {
+		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/profile", "flash.password_changed")
+}
+
+// tokenCreate makes an API token and shows it once.
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	p := principal(r)
+	secret, err := s.st.CreateAPIToken(r.Context(), p.Actor(), p.UserID, strings.TrimSpace(r.PostForm.Get("name")))
+	if apperr.Is(err, apperr.Invalid) {
+		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderProfile(w, r, http.StatusOK, secret, nil)
+}
+
+// tokenRevoke revokes one of the user's own tokens.
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	if err := s.st.RevokeAPIToken(r.Context(), p.Actor(), p.UserID, id); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/profile", "flash.token_revoked")
+}

@@ -1,0 +1,254 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"zeren/internal/api"
+	"zeren/internal/auth"
+)
+
+// access says who may use a route and what each kind of caller gets. Paths
+// and bodies name the target with {T} (a unit), {T1}, {T2} (two of its
+// children), {user:T} and {grant:T} (a staff member of it); the matrix runs
+// each row for a target inside the caller's grant (A) and outside it (B).
+type access struct {
+	route   string
+	method  string
+	path    string
+	body    string
+	public  bool        // no login needed
+	allowed []auth.Role // roles that may, when the target is inside their grant
+	ok      int         // status when allowed
+	// Statuses for a target outside the grant: for a role that is allowed
+	// inside, and for one that is not. Zero means 404 (invisible).
+	outsideAllowed, outsideDenied int
+	denied                        int // status for a role not allowed, inside; zero means 403
+}
+
+var everyone = auth.Roles
+var admins = []auth.Role{auth.Admin}
+
+// roleMatrix is every route of the pages and the API. TestRoleMatrix runs
+// each row for anonymous callers and for every role, inside and outside
+// the grant, on the test engine; TestEveryRouteInMatrix fails when a route
+// has no row.
+var roleMatrix = []access{
+	{route: "GET /healthz", method: "GET", path: "/healthz", public: true, ok: 200},
+	{route: "GET /readyz", method: "GET", path: "/readyz", public: true, ok: 200},
+	{route: "GET /metrics", method: "GET", path: "/metrics", public: true, ok: 200},
+	{route: "GET /static/{hash}/{file...}", method: "GET", path: "/static/x/app.css", public: true, ok: 200},
+	{route: "GET /{$}", method: "GET", path: "/", public: true, ok: 303},
+	{route: "GET /login", method: "GET", path: "/login", public: true, ok: 200},
+	{route: "POST /login", method: "POST", path: "/login", body: "login=x&password=y", public: true, ok: 401},
+	{route: "POST /logout", method: "POST", path: "/logout", public: true, ok: 303},
+	{route: "POST /locale", method: "POST", path: "/locale", body: "locale=en", public: true, ok: 303},
+	{route: "GET /api/v1/openapi.json", method: "GET", path: "/api/v1/openapi.json", public: true, ok: 200},
+
+	{route: "GET /login/totp", method: "GET", path: "/login/totp", allowed: everyone, ok: 303},
+	{route: "POST /login/totp", method: "POST", path: "/login/totp", body: "code=000000", allowed: everyone, ok: 303},
+	{route: "GET /profile/totp", method: "GET", path: "/profile/totp", allowed: everyone, ok: 200},
+	{route: "POST /profile/totp", method: "POST", path: "/profile/totp", body: "secret=x&code=000000", allowed: everyone, ok: 400},
+	{route: "GET /profile", method: "GET", path: "/profile", allowed: everyone, ok: 200},
+	{route: "POST /profile/password", method: "POST", path: "/profile/password", body: "current=" + testPassword + "&password=brand-new-pass-1&confirm=brand-new-pass-1", allowed: everyone, ok: 303},
+	{route: "POST /profile/tokens", method: "POST", path: "/profile/tokens", body: "name=script", allowed: everyone, ok: 200},
+	{route: "POST /profile/tokens/{id}/revoke", method: "POST", path: "/profile/tokens/{token:self}/revoke", allowed: everyone, ok: 303},
+	{route: "POST /profile/totp/disable", method: "POST", path: "/profile/totp/disable", body: "code=000000", allowed: everyone, ok: 400},
+	{route: "GET /settings", method: "GET", path: "/settings", allowed: nil, ok: 200}, // only admins of a whole tree
+	{route: "POST /settings", method: "POST", path: "/settings", body: "require_totp=on", allowed: nil, ok: 303},
+	{route: "GET /audit", method: "GET", path: "/audit?unit={T}", allowed: []auth.Role{auth.Admin, auth.Supervisor}, ok: 200, outsideAllowed: 400, outsideDenied: 403},
+
+	{route: "GET /units", method: "GET", path: "/units", allowed: everyone, ok: 200},
+	{route: "GET /units/pick", method: "GET", path: "/units/pick?q=委", allowed: everyone, ok: 200},
+	{route: "GET /units/new", method: "GET", path: "/units/new?parent={T}", allowed: admins, ok: 200},
+	{route: "POST /units", method: "POST", path: "/units", body: "parent_id={T}&name=新单位&kind=park", allowed: admins, ok: 303},
+	{route: "GET /units/{id}", method: "GET", path: "/units/{T}", allowed: everyone, ok: 200},
+	{route: "GET /units/{id}/children", method: "GET", path: "/units/{T}/children", allowed: everyone, ok: 200},
+	{route: "POST /units/{id}", method: "POST", path: "/units/{T}", body: "version={v:T}&name=新名称&kind=committee", allowed: admins, ok: 303},
+	{route: "POST /units/{id}/move", method: "POST", path: "/units/{T1}/move", body: "version={v:T1}&parent_id={T2}", allowed: admins, ok: 303},
+	{route: "POST /units/{id}/archive", method: "POST", path: "/units/{T1}/archive", body: "version={v:T1}&archived=true", allowed: admins, ok: 303},
+
+	{route: "GET /users", method: "GET", path: "/users", allowed: admins, ok: 200},
+	{route: "GET /users/new", method: "GET", path: "/users/new", allowed: admins, ok: 200},
+	{route: "POST /users", method: "POST", path: "/users", body: "login=wangwu&name=王五&password=another-long-pass&role=staff&unit_id={T}", allowed: admins, ok: 303, outsideAllowed: 400, outsideDenied: 403},
+	{route: "GET /users/{id}", method: "GET", path: "/users/{user:T}", allowed: admins, ok: 200, outsideDenied: 403},
+	{route: "POST /users/{id}", method: "POST", path: "/users/{user:T}", body: "version={uv:T}&name=新名字", allowed: admins, ok: 303, outsideDenied: 403},
+	{route: "POST /users/{id}/grants", method: "POST", path: "/users/{user:T}/grants", body: "role=observer&unit_id={T}", allowed: admins, ok: 303, outsideDenied: 403},
+	{route: "POST /grants/{id}/delete", method: "POST", path: "/grants/{grant:T}/delete", allowed: admins, ok: 303},
+
+	{route: "GET /api/v1/units", method: "GET", path: "/api/v1/units", allowed: everyone, ok: 200},
+	{route: "POST /api/v1/units", method: "POST", path: "/api/v1/units", body: `{"parent_id": {T}, "name": "新单位"}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 400},
+	{route: "GET /api/v1/units/{id}", method: "GET", path: "/api/v1/units/{T}", allowed: everyone, ok: 200},
+	{route: "PATCH /api/v1/units/{id}", method: "PATCH", path: "/api/v1/units/{T}", body: `{"version": {v:T}, "leader": "张伟"}`, allowed: admins, ok: 200},
+	{route: "GET /api/v1/users", method: "GET", path: "/api/v1/users", allowed: admins, ok: 200},
+	{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", body: `{"login": "wangwu", "name": "王五", "password": "another-long-pass", "grants": [{"role": "staff", "unit_id": {T}}]}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 403},
+	{route: "GET /api/v1/users/{id}", method: "GET", path: "/api/v1/users/{user:T}", allowed: admins, ok: 200, outsideDenied: 403},
+	{route: "PATCH /api/v1/users/{id}", method: "PATCH", path: "/api/v1/users/{user:T}", body: `{"version": {uv:T}, "name": "新名字"}`, allowed: admins, ok: 200, outsideDenied: 403},
+}
+
+// target rewrites the {T…} placeholders for the inside (A) or outside (B) target.
+func target(s, caller string, inside bool) string {
+	t, member := "B", "member-b"
+	if inside {
+		t, member = "A", "member-a"
+	}
+	r := strings.NewReplacer("{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
+		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
+		"{grant:T}", "{grant:"+member+"}", "{token:self}", "{token:"+caller+"}")
+	return r.Replace(s)
+}
+
+// targeted reports whether the row names a target unit (or its user or grant).
+func (a access) targeted() bool {
+	s := a.path + a.body
+	return strings.Contains(s, "{T") || strings.Contains(s, ":T}")
+}
+
+// expect is the status a caller with role r should get; r == "" is anonymous.
+func (a access) expect(r auth.Role, inside bool) int {
+	switch {
+	case a.public:
+		return a.ok
+	case r == "" && strings.HasPrefix(a.path, "/api/"):
+		return http.StatusUnauthorized
+	case r == "":
+		return http.StatusSeeOther // to the login page
+	}
+	allowed := false
+	for _, x := range a.allowed {
+		allowed = allowed || x == r
+	}
+	unitless := !a.targeted()
+	switch {
+	case allowed && (inside || unitless):
+		return a.ok
+	case !allowed && (inside || unitless):
+		return or(a.denied, http.StatusForbidden)
+	case allowed:
+		return or(a.outsideAllowed, http.StatusNotFound)
+	}
+	return or(a.outsideDenied, http.StatusNotFound)
+}
+
+func or(v, def int) int {
+	if v != 0 {
+		return v
+	}
+	return def
+}
+
+func TestRoleMatrix(t *testing.T) {
+	callers := append([]auth.Role{""}, auth.Roles...)
+	var mu sync.Mutex
+	table := map[string][]string{} // route → "role: in/out" lines, for the note
+	for _, a := range roleMatrix {
+		for _, r := range callers {
+			for _, inside := range []bool{true, false} {
+				if a.public && (r != "" || !inside) {
+					continue
+				}
+				where := "outside"
+				if inside {
+					where = "inside"
+				}
+				t.Run(fmt.Sprintf("%s/%s/%s", a.route, or2(string(r), "anonymous"), where), func(t *testing.T) {
+					t.Parallel()
+					f := newFixture(t)
+					who := ""
+					if r != "" {
+						who = "role-" + string(r)
+					}
+					want := a.expect(r, inside)
+					resp, body := f.do(who, a.method, target(a.path, who, inside), target(a.body, who, inside))
+					if resp.StatusCode != want {
+						t.Fatalf("status %d, want %d\n%s", resp.StatusCode, want, excerpt(body))
+					}
+					mu.Lock()
+					table[a.route] = append(table[a.route], fmt.Sprintf("%s %s %d", or2(string(r), "anonymous"), where, want))
+					mu.Unlock()
+				})
+			}
+		}
+	}
+	t.Cleanup(func() { writeRouteTable(t) })
+}
+
+func or2(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// writeRouteTable writes the routes and the roles allowed on each, as
+// Markdown, to the file named by ZEREN_ROUTE_TABLE.
+func writeRouteTable(t *testing.T) {
+	file := os.Getenv("ZEREN_ROUTE_TABLE")
+	if file == "" {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("| route | who may (target inside their grant) | otherwise |\n|---|---|---|\n")
+	rows := append([]access{}, roleMatrix...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].route < rows[j].route })
+	for _, a := range rows {
+		who := "anyone"
+		if !a.public {
+			var names []string
+			for _, r := range a.allowed {
+				names = append(names, string(r))
+			}
+			switch {
+			case a.route == "GET /settings" || a.route == "POST /settings":
+				who = "admin with a grant on a root unit"
+			case len(a.allowed) == len(auth.Roles):
+				who = "every signed-in role"
+			default:
+				who = strings.Join(names, ", ")
+			}
+		}
+		otherwise := "—"
+		if !a.public {
+			otherwise = fmt.Sprintf("anonymous %d; other roles %d; target outside the grant %d",
+				a.expect("", true), a.expect(auth.Observer, true), a.expect(auth.Admin, false))
+			if len(a.allowed) == len(auth.Roles) && !a.targeted() {
+				otherwise = fmt.Sprintf("anonymous %d", a.expect("", true))
+			}
+		}
+		fmt.Fprintf(&b, "| `%s` | %s (%d) | %s |\n", a.route, who, a.ok, otherwise)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestEveryRouteInMatrix fails when a route is added without a row in the
+// role matrix.
+func TestEveryRouteInMatrix(t *testing.T) {
+	f := newFixture(t)
+	covered := map[string]bool{}
+	for _, a := range roleMatrix {
+		covered[a.route] = true
+	}
+	srv, err := New(f.st, mustCatalog(t), discardLog(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, r := range srv.routeTable() {
+		patterns = append(patterns, r.pattern)
+	}
+	for _, r := range api.New(f.st, mustCatalog(t), discardLog()).Routes() {
+		patterns = append(patterns, r.Pattern)
+	}
+	for _, p := range patterns {
+		if !covered[p] {
+			t.Errorf("route %q has no row in the role matrix", p)
+		}
+	}
+}

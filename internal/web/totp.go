@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+)
+
+type totpData struct {
+	Next   string
+	Secret string // while setting up: the new secret, carried in the form
+	URL    string
+	QR     string // data: URL of the QR code
+}
+
+// loginTOTPForm asks for the code after the password.
+func (s *Server) loginTOTPForm(w http.ResponseWriter, r *http.Request) error {
+	if principal(r).Pending != auth.StageTOTP {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, http.StatusOK, "login_totp", s.newView(w, r, "title.login_totp", totpData{Next: r.URL.Query().Get("next")}))
+}
+
+// loginTOTP checks the code; wrong codes count as failed logins.
+func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	if p.Pending != auth.StageTOTP {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	d := totpData{Next: r.PostForm.Get("next")}
+	addr := s.clientAddr(r)
+	keys := []string{auth.AccountKey(p.Login), auth.AddressKey(addr)}
+	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
+		return err
+	} else if !retry.IsZero() {
+		return s.tooManyAttempts(w, r, loginData{Login: p.Login}, retry)
+	}
+	secret, err := s.st.TOTPSecret(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	if !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()) {
+		if err := s.st.LoginFailure(r.Context(), p.UserID, p.Login, addr, keys...); err != nil {
+			return err
+		}
+		v := s.newView(w, r, "title.login_totp", d).withError(apperr.Field("code", "err.bad_code"))
+		return s.render(w, http.StatusUnauthorized, "login_totp", v)
+	}
+	return s.startSession(w, r, p.UserID, p.Login, "", d.Next)
+}
+
+// totpSetup shows a new secret as a QR code, to be confirmed with a code.
+func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
+	secret, url, qr, err := auth.NewTOTP(principal(r).Login)
+	if err != nil {
+		return err
+	}
+	d := totpData{Next: r.URL.Query().Get("next"), Secret: secret, URL: url, QR: qr}
+	return s.render(w, http.StatusOK, "totp_setup", s.newView(w, r, "title.totp_setup", d))
+}
+
+// totpEnable stores the secret once the user proves their app has it; a
+// session waiting for the set-up becomes a full one.
+func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	p := principal(r)
+	d := totpData{Next: r.PostForm.Get("next"), Secret: strings.TrimSpace(r.PostForm.Get("secret"))}
+	if !auth.CheckTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now()) {
+		var err error
+		if d.Secret, d.URL, d.QR, err = auth.NewTOTP(p.Login); err != nil {
+			return err
+		}
+		v := s.newView(w, r, "title.totp_setup", d).withError(apperr.Field("code", "err.bad_code"))
+		return s.render(w, http.StatusBadRequest, "totp_setup", v)
+	}
+	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, d.Secret); err != nil {
+		return err
+	}
+	if p.Pending != "" {
+		return s.startSession(w, r, p.UserID, p.Login, "", d.Next)
+	}
+	return s.redirect(w, r, "/profile", "flash.totp_enabled")
+}
+
+// totpDisable removes the second factor, with a current code, unless the
+// user's role requires it.
+func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	p := principal(r)
+	required, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
+	if err != nil {
+		return err
+	}
+	secret, err := s.st.TOTPSecret(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case auth.RequiresTOTP(required, p.Grants):
+		err = apperr.Field("code", "err.totp_required")
+	case !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()):
+		err = apperr.Field("code", "err.bad_code")
+	}
+	if err != nil {
+		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+	}
+	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, ""); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/profile", "flash.totp_disabled")
+}
+
+type settingsData struct {
+	RequireTOTP bool
+}
+
+// settings shows the system-wide settings to admins of a whole tree.
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
+	if !principal(r).IsTopAdmin() {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	v, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "settings", s.newView(w, r, "title.settings", settingsData{RequireTOTP: v != ""}))
+}
+
+func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	if !p.IsTopAdmin() {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	value := ""
+	if r.PostForm.Get("require_totp") == "on" {
+		var roles []string
+		for _, role := range auth.TOTPRoles {
+			roles = append(roles, string(role))
+		}
+		value = strings.Join(roles, ",")
+	}
+	if err := s.st.SetSetting(r.Context(), p.Actor(), auth.SettingTOTPRoles, value); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/settings", "flash.saved")
+}
