@@ -193,3 +193,46 @@ func seedSubtree(b *testing.B, st *store.Store, top unit.Unit, n, m int) {
 		}
 	}
 }
+
+// TestConcurrentEditors starts several editors from the same version at
+// once: exactly one wins, the others get a conflict, and the winner's edit
+// is what stays.
+func TestConcurrentEditors(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	u := mustUnit(t, st, 0, "中共绵阳市委")
+	const editors = 8
+	errs := make(chan error, editors)
+	names := make(chan string, editors)
+	for i := 0; i < editors; i++ {
+		go func(i int) {
+			name := fmt.Sprintf("编辑者%d", i)
+			_, err := st.UpdateUnit(ctx, audit.System, u.ID, u.Version, unit.Draft{Name: name, Kind: unit.Committee})
+			if err == nil {
+				names <- name
+			}
+			errs <- err
+		}(i)
+	}
+	won, lost := 0, 0
+	for i := 0; i < editors; i++ {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case apperr.Is(err, apperr.Conflict):
+			lost++
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 || lost != editors-1 {
+		t.Fatalf("%d won, %d lost", won, lost)
+	}
+	got, _ := st.Unit(ctx, u.ID)
+	if winner := <-names; got.Name != winner || got.Version != u.Version+1 {
+		t.Fatalf("stored %q v%d, winner %q", got.Name, got.Version, winner)
+	}
+	if n, p, err := st.VerifyAudit(ctx); err != nil || p != nil || n != 2 {
+		t.Fatalf("audit after the race: %d events, %v %v", n, p, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/i18n"
 )
 
@@ -62,3 +63,6 @@ func CheckLocale(l string) error {
 	}
 	return apperr.Field("locale", "err.unknown_locale")
 }
+
+// Actor is the user as the audit trail records them.
+func (u User) Actor() audit.Actor { return audit.Actor{UserID: u.ID, Login: u.Login} }
