@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +69,13 @@ func browser(t *testing.T, width, height int) (context.Context, string) {
 		t.Fatalf("start chromium %s: %v", exe, err)
 	}
 	t.Logf("chromium %s against %s on %s", exe, ts.URL, storetest.Engine())
-	return ctx, ts.URL
+	return context.WithValue(ctx, storeKey{}, st), ts.URL
 }
+
+type storeKey struct{}
+
+// storeOf returns the test's database, for looking things up.
+func storeOf(ctx context.Context) *store.Store { return ctx.Value(storeKey{}).(*store.Store) }
 
 // shot saves a screenshot when ZEREN_SCREENSHOTS names a directory.
 func shot(name string) chromedp.Action[chromedp.Void] {
@@ -254,5 +260,86 @@ func TestAdminCreatesUserWithGrant(t *testing.T) {
 	)
 	if flash != "用户已创建。" || !strings.Contains(grants, "单位书记") || !strings.Contains(grants, "中共游仙区委") {
 		t.Fatalf("after creating: flash %q, grants %q", flash, grants)
+	}
+}
+
+// A county's leader changes their password, logs out and back in with it,
+// and cannot open another county's unit page.
+func TestPasswordChangeAndCountyIsolation(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var flash, heading, notFound string
+	run(t, ctx,
+		login(base, "leader"),
+		chromedp.Click(chromedp.CSS(`.who a`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=current]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=current]`), demo.Password),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/profile/password"] input[name=password]`), "fucheng-new-2021"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=confirm]`), "fucheng-new-2021"),
+		chromedp.Click(chromedp.CSS(`form[action="/profile/password"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		text(`.flash`, &flash),
+		shot("profile-zh"),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), "leader"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "fucheng-new-2021"),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		text(`main h1`, &heading),
+	)
+	if !strings.Contains(flash, "密码已修改") || heading != "组织机构" {
+		t.Fatalf("flash %q, heading after login with the new password %q", flash, heading)
+	}
+	// Youxian is another county: its page does not exist for Fucheng's leader.
+	youxian := unitID(t, ctx, base, "中共游仙区委")
+	run(t, ctx,
+		chromedp.Navigate(base+"/units/"+youxian),
+		chromedp.WaitVisible(chromedp.CSS(`.error-page`)),
+		text(`main`, &notFound),
+		shot("other-county-zh"),
+	)
+	if !strings.Contains(notFound, "未找到") || strings.Contains(notFound, "游仙") {
+		t.Fatalf("another county's page: %q", notFound)
+	}
+}
+
+// unitID finds a unit's id by name through the API of a fresh admin token.
+func unitID(t *testing.T, ctx context.Context, base, name string) string {
+	t.Helper()
+	st := storeOf(ctx)
+	units, err := st.Units(context.Background(), store.UnitFilter{Scopes: []string{"/"}, Query: name, Limit: 1})
+	if err != nil || len(units) != 1 {
+		t.Fatalf("unit %s: %v %v", name, units, err)
+	}
+	return strconv.FormatInt(units[0].ID, 10)
+}
+
+// The second-factor set-up shows its QR code (a data: image the CSP must
+// allow), and the audit page lists the demo's changes, in English.
+func TestSetupAndAuditPages(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var rows string
+	run(t, ctx,
+		login(base, "admin"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #tree`)),
+		chromedp.Navigate(base+"/profile/totp"),
+		chromedp.WaitVisible(chromedp.CSS(`img.qr`)),
+		shot("totp-setup-en"),
+	)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	width, err := chromedp.Run(pctx, chromedp.Poll[int](`document.querySelector("img.qr").naturalWidth || null`))
+	if err != nil || width != 240 {
+		t.Fatalf("QR code not rendered: width %d, %v", width, err)
+	}
+	run(t, ctx,
+		chromedp.Navigate(base+"/audit?action=unit."),
+		chromedp.WaitVisible(chromedp.CSS(`table.audit`)),
+		text(`table.audit tbody`, &rows),
+		shot("audit-en"),
+	)
+	if !strings.Contains(rows, "unit.create") || !strings.Contains(rows, "中共涪城区委") {
+		t.Fatalf("audit rows: %.300s", rows)
 	}
 }

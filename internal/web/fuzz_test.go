@@ -39,3 +39,50 @@ func FuzzBodies(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSessionAndToken sends arbitrary session cookies and Authorization
+// headers: nothing but a real session or token gets in, and nothing fails.
+func FuzzSessionAndToken(f *testing.F) {
+	fx := newFixture(f)
+	for _, s := range []string{"", "x", fx.cookie["admin"] + "x", "zrn_", "Bearer", "Bearer zrn_" + strings.Repeat("A", 43), "\x00", "a;b=c"} {
+		f.Add(s)
+	}
+	h := fx.ts.Config.Handler
+	f.Fuzz(func(t *testing.T, v string) {
+		req := httptest.NewRequest("GET", "/units", nil)
+		req.Header.Set("Cookie", sessionCookie+"="+v)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("cookie %q: %d", v, rec.Code)
+		}
+		req = httptest.NewRequest("GET", "/api/v1/units", nil)
+		req.Header.Set("Authorization", v)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("authorization %q: %d", v, rec.Code)
+		}
+	})
+}
+
+// FuzzLoginForm posts arbitrary bodies to the login form: the answer is a
+// redirect, a refusal or a rate limit, never a server error.
+func FuzzLoginForm(f *testing.F) {
+	fx := newFixture(f)
+	for _, s := range []string{"login=admin&password=" + testPassword, "login=admin&password=x", "login=%ff&password=%00", "login[]=a", "&&&", strings.Repeat("a", 2000)} {
+		f.Add(s)
+	}
+	h := fx.ts.Config.Handler
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusSeeOther, http.StatusBadRequest, http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusRequestEntityTooLarge:
+		default:
+			t.Fatalf("%q: %d", body, rec.Code)
+		}
+	})
+}

@@ -91,10 +91,10 @@ func TestTOTPRequiredByRole(t *testing.T) {
 func TestPasswordChangeAndTokens(t *testing.T) {
 	f := newFixture(t)
 	for body, msg := range map[string]string{
-		"current=wrong-password&password=brand-new-pass-1&confirm=brand-new-pass-1": "当前密码不正确",
+		"current=wrong-password&password=brand-new-pass-1&confirm=brand-new-pass-1":     "当前密码不正确",
 		"current=" + testPassword + "&password=brand-new-pass-1&confirm=other-pass-123": "两次输入的新密码不一致",
-		"current=" + testPassword + "&password=short&confirm=short":                    "密码至少 10 个字符",
-		"current=" + testPassword + "&password=xx-leadera-xx&confirm=xx-leadera-xx":    "密码不能包含登录名",
+		"current=" + testPassword + "&password=short&confirm=short":                     "密码至少 10 个字符",
+		"current=" + testPassword + "&password=xx-leadera-xx&confirm=xx-leadera-xx":     "密码不能包含登录名",
 	} {
 		resp, page := f.do("leadera", "POST", "/profile/password", body)
 		if resp.StatusCode != 400 || !strings.Contains(page, msg) {

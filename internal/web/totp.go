@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -12,7 +13,7 @@ type totpData struct {
 	Next   string
 	Secret string // while setting up: the new secret, carried in the form
 	URL    string
-	QR     string // data: URL of the QR code
+	QR     template.URL // data: URL of the QR code, made here, so trusted
 }
 
 // loginTOTPForm asks for the code after the password.
@@ -62,7 +63,7 @@ func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := totpData{Next: r.URL.Query().Get("next"), Secret: secret, URL: url, QR: qr}
+	d := totpData{Next: r.URL.Query().Get("next"), Secret: secret, URL: url, QR: template.URL(qr)}
 	return s.render(w, http.StatusOK, "totp_setup", s.newView(w, r, "title.totp_setup", d))
 }
 
@@ -75,10 +76,11 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	d := totpData{Next: r.PostForm.Get("next"), Secret: strings.TrimSpace(r.PostForm.Get("secret"))}
 	if !auth.CheckTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now()) {
-		var err error
-		if d.Secret, d.URL, d.QR, err = auth.NewTOTP(p.Login); err != nil {
+		secret, url, qr, err := auth.NewTOTP(p.Login)
+		if err != nil {
 			return err
 		}
+		d.Secret, d.URL, d.QR = secret, url, template.URL(qr)
 		v := s.newView(w, r, "title.totp_setup", d).withError(apperr.Field("code", "err.bad_code"))
 		return s.render(w, http.StatusBadRequest, "totp_setup", v)
 	}
