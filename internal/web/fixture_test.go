@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"zeren/internal/audit"
@@ -61,7 +62,7 @@ func newFixture(t testing.TB) *fixture {
 	mk("B", "root", "中共游仙区委")
 	mk("B1", "B", "游仙街道党工委")
 	mk("B2", "B", "魏城镇党委")
-	hash := auth.HashPassword(testPassword)
+	hash := testHash()
 	type account struct {
 		login string
 		role  auth.Role
@@ -167,6 +168,10 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }
+
+// testHash hashes the test password once: argon2id is slow by design, and
+// every fixture needs it.
+var testHash = sync.OnceValue(func() string { return auth.HashPassword(testPassword) })
 
 func mustCatalog(t testing.TB) *i18n.Catalog {
 	cat, err := i18n.Load()
