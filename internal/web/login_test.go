@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,31 @@ func TestLoginRotatesSession(t *testing.T) {
 	for _, c := range resp.Cookies() {
 		if c.Name == sessionCookie && c.Secure {
 			t.Fatal("Secure set from an untrusted header")
+		}
+	}
+}
+
+func TestSecureCookieBehindTrustedProxy(t *testing.T) {
+	f := newFixture(t)
+	srv, err := New(f.st, mustCatalog(t), discardLog(), Options{TrustProxy: true,
+		Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for proto, secure := range map[string]bool{"https": true, "http": false} {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader("login=observer&password="+testPassword))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", proto)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		c := cookieOf(rec.Result())
+		if c == "" {
+			t.Fatalf("%s: no session cookie (%d)", proto, rec.Code)
+		}
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Name == sessionCookie && ck.Secure != secure {
+				t.Errorf("behind a proxy saying %s: Secure=%v", proto, ck.Secure)
+			}
 		}
 	}
 }
