@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"zeren/internal/apperr"
+	"zeren/internal/audit"
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+	"zeren/internal/store/storetest"
+)
+
+func TestCycleWorkflow(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	by := audit.Actor{Login: "test"}
+	city := mustUnit(t, st, 0, "中共绵阳市委")
+	fc := mustUnit(t, st, city.ID, "中共涪城区委")
+	yx := mustUnit(t, st, city.ID, "中共游仙区委")
+	other := mustUnit(t, st, 0, "中共德阳市委")
+
+	c, err := st.CreateCycle(ctx, by, city.ID, cycle.Draft{Year: 2020, Title: "2020年度述职评议"})
+	if err != nil || c.Status != cycle.Planning {
+		t.Fatalf("create: %+v %v", c, err)
+	}
+	if _, err := st.CreateCycle(ctx, by, city.ID, cycle.Draft{Year: 2020, Title: "again"}); err == nil {
+		t.Fatal("two cycles for one year")
+	}
+	areas, _ := st.Areas(ctx, c.ID)
+	if len(areas) != 6 {
+		t.Fatalf("seed areas: %d", len(areas))
+	}
+
+	// Advancing with no participants says so and changes nothing.
+	_, err = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reporting)
+	if e, ok := apperr.As(err); !ok || e.Key != "err.no_participants" {
+		t.Fatalf("advance without participants: %v", err)
+	}
+	if _, err := st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reviewing); err == nil {
+		t.Fatal("skipped a step")
+	}
+	for _, bad := range [][]cycle.Participant{
+		{{UnitID: other.ID, Mode: cycle.Written}},
+		{{UnitID: city.ID, Mode: cycle.Written}},
+		{{UnitID: fc.ID, Mode: "loud"}},
+	} {
+		if err := st.SetParticipants(ctx, by, c.ID, c.Version, bad); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("participants %+v: %v", bad, err)
+		}
+	}
+	if err := st.SetParticipants(ctx, by, c.ID, c.Version, []cycle.Participant{
+		{UnitID: fc.ID, Mode: cycle.OnTheSpot}, {UnitID: yx.ID, Mode: cycle.Written}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetParticipants(ctx, by, c.ID, c.Version, nil); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("stale participants: %v", err)
+	}
+	c, _ = st.Cycle(ctx, c.ID)
+	if err := st.SetAreas(ctx, by, c.ID, c.Version, []string{"政治建设", "经济社会发展"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(ctx, c.ID)
+	c, err = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reporting)
+	if err != nil || c.Status != cycle.Reporting {
+		t.Fatalf("to reporting: %+v %v", c, err)
+	}
+	if err := st.SetAreas(ctx, by, c.ID, c.Version, []string{"x"}); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("areas edited while reporting: %v", err)
+	}
+	reports, _ := st.CycleReports(ctx, c.ID, []string{city.Path})
+	if len(reports) != 2 || reports[0].UnitID != fc.ID || reports[0].Status != report.Draft {
+		t.Fatalf("reports: %+v", reports)
+	}
+	if mine, _ := st.CycleReports(ctx, c.ID, []string{yx.Path}); len(mine) != 1 || mine[0].UnitID != yx.ID {
+		t.Fatalf("Youxian sees: %+v", mine)
+	}
+
+	// Reviewing needs every report: the missing ones are named.
+	_, err = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reviewing)
+	if e, ok := apperr.As(err); !ok || e.Key != "err.reports_missing" || !strings.Contains(e.Args[1].(string), "中共涪城区委") {
+		t.Fatalf("advance with missing reports: %v", err)
+	}
+
+	r, _ := st.Report(ctx, reports[0].ID)
+	if len(r.Sections) != 2 {
+		t.Fatalf("sections: %+v", r.Sections)
+	}
+	r, err = st.SaveReport(ctx, by, r.ID, r.Version, []report.Section{{AreaID: r.Sections[0].AreaID, Achievements: "完成了……"}})
+	if err != nil || r.Sections[0].Achievements != "完成了……" {
+		t.Fatalf("save: %v", err)
+	}
+	if _, err := st.SaveReport(ctx, by, r.ID, r.Version, []report.Section{{AreaID: 999999}}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("foreign area: %v", err)
+	}
+	if _, err := st.MoveReport(ctx, by, r.ID, r.Version, report.Accept, ""); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("accepting a draft: %v", err)
+	}
+	r, err = st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, "")
+	if err != nil || r.Status != report.Submitted || r.Submissions != 1 {
+		t.Fatalf("submit: %+v %v", r, err)
+	}
+	if _, err := st.SaveReport(ctx, by, r.ID, r.Version, nil); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("edited a submitted report: %v", err)
+	}
+	if _, err := st.MoveReport(ctx, by, r.ID, r.Version, report.Return, " "); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("return without a reason: %v", err)
+	}
+	r, err = st.MoveReport(ctx, by, r.ID, r.Version, report.Return, "问题查摆不深")
+	if err != nil || r.Status != report.Returned || r.ReturnReason != "问题查摆不深" {
+		t.Fatalf("return: %+v %v", r, err)
+	}
+	r, _ = st.SaveReport(ctx, by, r.ID, r.Version, []report.Section{{AreaID: r.Sections[0].AreaID, Achievements: "完成了，并深入查摆"}})
+	r, _ = st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, "")
+	r, err = st.MoveReport(ctx, by, r.ID, r.Version, report.Accept, "")
+	if err != nil || r.Status != report.Accepted {
+		t.Fatalf("accept: %v", err)
+	}
+	versions, _ := st.ReportVersions(ctx, r.ID)
+	if len(versions) != 2 || versions[0].Sections[0].Achievements != "完成了……" || versions[1].Sections[0].Achievements != "完成了，并深入查摆" {
+		t.Fatalf("versions: %+v", versions)
+	}
+
+	// Youxian is excused: now the cycle may go to reviewing.
+	c, _ = st.Cycle(ctx, c.ID)
+	if err := st.ExcuseParticipant(ctx, by, c.ID, c.Version, yx.ID, "班子调整"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(ctx, c.ID)
+	if c, err = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reviewing); err != nil || c.Status != cycle.Reviewing {
+		t.Fatalf("to reviewing: %v", err)
+	}
+	visible, _ := st.Cycles(ctx, []string{yx.Path})
+	if len(visible) != 1 {
+		t.Fatalf("a participant does not see its cycle: %+v", visible)
+	}
+	if none, _ := st.Cycles(ctx, []string{other.Path}); len(none) != 0 {
+		t.Fatalf("an outsider sees the cycle: %+v", none)
+	}
+	if n, p, err := st.VerifyAudit(ctx); err != nil || p != nil || n < 15 {
+		t.Fatalf("audit: %d %v %v", n, p, err)
+	}
+}
