@@ -72,6 +72,11 @@ const (
 	ManageUnits Action = "unit.manage"  // create, edit, move, archive units
 	ManageUsers Action = "users.manage" // users and grants within the subtree
 	ReadAudit   Action = "audit.read"
+
+	ManageCycles Action = "cycle.manage"  // create cycles, set areas and participants, advance
+	EditReport   Action = "report.edit"   // write the unit's draft
+	SubmitReport Action = "report.submit" // hand the report in
+	ReviewReport Action = "report.review" // return or accept a submitted report
 )
 
 // allowed maps each action to the roles that may take it.
@@ -80,6 +85,11 @@ var allowed = map[Action][]Role{
 	ManageUnits: {Admin},
 	ManageUsers: {Admin},
 	ReadAudit:   {Admin, Supervisor},
+
+	ManageCycles: {Admin, Organizer},
+	EditReport:   {UnitLeader, UnitStaff},
+	SubmitReport: {UnitLeader},
+	ReviewReport: {Admin, Organizer},
 }
 
 // Principal is who is acting: a user and their grants.

@@ -169,3 +169,38 @@ type Participant struct {
 	Position int    `json:"position"` // order of the on-the-spot reports
 	Excused  string `json:"excused,omitempty"`
 }
+
+// EditParticipants applies one change to the list in agenda order: move a
+// unit up or down among the on-the-spot reports, change its mode, or remove it.
+func EditParticipants(list []Participant, unitID int64, op string, mode Mode) ([]Participant, error) {
+	i := -1
+	for j, p := range list {
+		if p.UnitID == unitID {
+			i = j
+		}
+	}
+	if i < 0 {
+		return nil, apperr.Field("unit_id", "err.not_participant_unit", unitID)
+	}
+	out := append([]Participant(nil), list...)
+	switch op {
+	case "up":
+		if i > 0 && out[i-1].Mode == out[i].Mode {
+			out[i-1], out[i] = out[i], out[i-1]
+		}
+	case "down":
+		if i < len(out)-1 && out[i+1].Mode == out[i].Mode {
+			out[i+1], out[i] = out[i], out[i+1]
+		}
+	case "remove":
+		out = append(out[:i], out[i+1:]...)
+	case "mode":
+		if !mode.Valid() {
+			return nil, apperr.Field("mode", "err.unknown_mode")
+		}
+		out[i].Mode = mode
+	default:
+		return nil, apperr.Field("op", "err.unknown_op")
+	}
+	return out, nil
+}

@@ -14,7 +14,9 @@ import (
 	"zeren/internal/audit"
 
 	"zeren/internal/auth"
+	"zeren/internal/cycle"
 	"zeren/internal/i18n"
+	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
 	"zeren/internal/unit"
@@ -22,7 +24,8 @@ import (
 )
 
 // fixture is a running server on a fresh database with a small tree
-// (root → A → A1, root → B) and one user per kind of access.
+// (root → A → A1, A2; root → B → B1, B2), one user per kind of access, and
+// review cycles under A and B.
 type fixture struct {
 	t       testing.TB
 	st      *store.Store
@@ -30,10 +33,12 @@ type fixture struct {
 	ts      *httptest.Server
 	units   map[string]unit.Unit
 	users   map[string]user.User
-	cookie  map[string]string // login → session secret
-	token   map[string]string // login → API token
-	grants  map[string]int64  // login → id of their first grant
-	tokenID map[string]int64  // login → id of their API token
+	cookie  map[string]string        // login → session secret
+	token   map[string]string        // login → API token
+	grants  map[string]int64         // login → id of their first grant
+	tokenID map[string]int64         // login → id of their API token
+	cycles  map[string]cycle.Cycle   // "A": reporting under A, "pA": planning under A; same for B
+	reports map[string]report.Report // "A": draft of A1 in cycles["A"], "sA": submitted of A2
 }
 
 const testPassword = "a-long-test-password"
@@ -43,7 +48,8 @@ func newFixture(t testing.TB) *fixture {
 	st, clock := storetest.NewWithClock(t)
 	ctx := context.Background()
 	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
-		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{}}
+		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{},
+		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}}
 	mk := func(key, parent, name string) {
 		var pid int64
 		if parent != "" {
@@ -104,6 +110,35 @@ func newFixture(t testing.TB) *fixture {
 			f.grants[u.login] = g[0].ID
 		}
 	}
+	// Per side (A, B): a cycle in planning with the first sub-unit taking
+	// part, and one in reporting where the first sub-unit's report is a draft
+	// and the second's is submitted.
+	for _, side := range []string{"A", "B"} {
+		by := audit.System
+		parts := []cycle.Participant{{UnitID: f.units[side+"1"].ID, Mode: cycle.OnTheSpot}, {UnitID: f.units[side+"2"].ID, Mode: cycle.Written}}
+		pc, err := st.CreateCycle(ctx, by, f.units[side].ID, cycle.Draft{Year: 2021, Title: "2021年度述职评议"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetParticipants(ctx, by, pc.ID, pc.Version, parts[:1]); err != nil {
+			t.Fatal(err)
+		}
+		rc, _ := st.CreateCycle(ctx, by, f.units[side].ID, cycle.Draft{Year: 2020, Title: "2020年度述职评议"})
+		if err := st.SetParticipants(ctx, by, rc.ID, rc.Version, parts); err != nil {
+			t.Fatal(err)
+		}
+		rc, _ = st.Cycle(ctx, rc.ID)
+		if rc, err = st.AdvanceCycle(ctx, by, rc.ID, rc.Version, cycle.Reporting); err != nil {
+			t.Fatal(err)
+		}
+		reports, _ := st.CycleReports(ctx, rc.ID, []string{f.units[side].Path})
+		sub, err := st.MoveReport(ctx, by, reports[1].ID, reports[1].Version, report.Submit, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.cycles[side], f.cycles["p"+side] = rc, mustCycle(t, st, pc.ID)
+		f.reports[side], f.reports["s"+side] = reports[0], sub
+	}
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +159,17 @@ func (f *fixture) expand(s string) string {
 	for k, u := range f.units {
 		s = strings.ReplaceAll(s, "{"+k+"}", strconv.FormatInt(u.ID, 10))
 		s = strings.ReplaceAll(s, "{v:"+k+"}", strconv.FormatInt(u.Version, 10))
+	}
+	for k, c := range f.cycles {
+		s = strings.ReplaceAll(s, "{cycle:"+k+"}", strconv.FormatInt(c.ID, 10))
+		s = strings.ReplaceAll(s, "{cv:"+k+"}", strconv.FormatInt(c.Version, 10))
+	}
+	for k, r := range f.reports {
+		s = strings.ReplaceAll(s, "{report:"+k+"}", strconv.FormatInt(r.ID, 10))
+		s = strings.ReplaceAll(s, "{rv:"+k+"}", strconv.FormatInt(r.Version, 10))
+		if len(r.Sections) > 0 {
+			s = strings.ReplaceAll(s, "{area:"+k+"}", strconv.FormatInt(r.Sections[0].AreaID, 10))
+		}
 	}
 	for k, u := range f.users {
 		s = strings.ReplaceAll(s, "{user:"+k+"}", strconv.FormatInt(u.ID, 10))
@@ -172,6 +218,14 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 // testHash hashes the test password once: argon2id is slow by design, and
 // every fixture needs it.
 var testHash = sync.OnceValue(func() string { return auth.HashPassword(testPassword) })
+
+func mustCycle(t testing.TB, st *store.Store, id int64) cycle.Cycle {
+	c, err := st.Cycle(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 func mustCatalog(t testing.TB) *i18n.Catalog {
 	cat, err := i18n.Load()

@@ -13,6 +13,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
+	"zeren/internal/report"
 )
 
 //go:embed templates
@@ -21,10 +22,10 @@ var templateFS embed.FS
 // pageNames declares every page; each is templates/pages/NAME.html parsed
 // with the layout and the partials. A missing or broken one fails at start.
 var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", "unit", "unit_new",
-	"users", "user", "user_new", "profile", "settings", "audit"}
+	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report"}
 
 // fragmentNames are partials rendered alone for htmx requests.
-var fragmentNames = []string{"unit_children", "unit_pick"}
+var fragmentNames = []string{"unit_children", "unit_pick", "report_saved"}
 
 type pages struct {
 	set map[string]*template.Template
@@ -35,6 +36,9 @@ func loadPages(a *assets, cat *i18n.Catalog) (*pages, error) {
 		"asset":     a.url,
 		"query":     func(k, v string) string { return url.Values{k: {v}}.Encode() },
 		"hasPrefix": strings.HasPrefix,
+		"add":       func(a, b int) int { return a + b },
+		"list":      func(s ...string) []string { return s },
+		"field":     sectionField,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
@@ -55,6 +59,19 @@ func loadPages(a *assets, cat *i18n.Catalog) (*pages, error) {
 		p.set["#"+name] = base
 	}
 	return p, nil
+}
+
+// sectionField reads one text of a report section by its form name.
+func sectionField(sec report.Section, name string) string {
+	switch name {
+	case "achievements":
+		return sec.Achievements
+	case "problems":
+		return sec.Problems
+	case "next_steps":
+		return sec.NextSteps
+	}
+	return ""
 }
 
 // view is what every template receives: the user, the locale, the page's

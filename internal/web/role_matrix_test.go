@@ -33,6 +33,9 @@ type access struct {
 
 var everyone = auth.Roles
 var admins = []auth.Role{auth.Admin}
+var organizers = []auth.Role{auth.Admin, auth.Organizer}
+var writers = []auth.Role{auth.UnitLeader, auth.UnitStaff}
+var leaders = []auth.Role{auth.UnitLeader}
 
 // roleMatrix is every route of the pages and the API. TestRoleMatrix runs
 // each row for anonymous callers and for every role, inside and outside
@@ -73,6 +76,21 @@ var roleMatrix = []access{
 	{route: "POST /units/{id}/move", method: "POST", path: "/units/{T1}/move", body: "version={v:T1}&parent_id={T2}", allowed: admins, ok: 303},
 	{route: "POST /units/{id}/archive", method: "POST", path: "/units/{T1}/archive", body: "version={v:T1}&archived=true", allowed: admins, ok: 303},
 
+	{route: "GET /cycles", method: "GET", path: "/cycles", allowed: everyone, ok: 200},
+	{route: "POST /cycles", method: "POST", path: "/cycles", body: "unit_id={T}&year=2019&title=2019年度", allowed: organizers, ok: 303, outsideAllowed: 400, outsideDenied: 400},
+	{route: "GET /cycles/{id}", method: "GET", path: "/cycles/{cycle:T}", allowed: everyone, ok: 200},
+	{route: "POST /cycles/{id}", method: "POST", path: "/cycles/{cycle:pT}", body: "version={cv:pT}&year=2022&title=新标题", allowed: organizers, ok: 303},
+	{route: "POST /cycles/{id}/areas", method: "POST", path: "/cycles/{cycle:pT}/areas", body: "version={cv:pT}&areas=政治建设", allowed: organizers, ok: 303},
+	{route: "POST /cycles/{id}/advance", method: "POST", path: "/cycles/{cycle:pT}/advance", body: "version={cv:pT}&to=reporting", allowed: organizers, ok: 303},
+	{route: "POST /cycles/{id}/participants", method: "POST", path: "/cycles/{cycle:pT}/participants", body: "version={cv:pT}&unit_id={T2}&mode=written", allowed: organizers, ok: 303},
+	{route: "POST /cycles/{id}/participants/{unit}", method: "POST", path: "/cycles/{cycle:pT}/participants/{T1}", body: "version={cv:pT}&op=mode&mode=written", allowed: organizers, ok: 303},
+	{route: "GET /reports/{id}", method: "GET", path: "/reports/{report:T}", allowed: everyone, ok: 200},
+	{route: "POST /reports/{id}", method: "POST", path: "/reports/{report:T}", body: "version={rv:T}&achievements_{area:T}=成绩", allowed: writers, ok: 303},
+	{route: "POST /reports/{id}/submit", method: "POST", path: "/reports/{report:T}/submit", body: "version={rv:T}", allowed: leaders, ok: 303},
+	{route: "POST /reports/{id}/return", method: "POST", path: "/reports/{report:sT}/return", body: "version={rv:sT}&reason=不够深入", allowed: organizers, ok: 303},
+	{route: "POST /reports/{id}/accept", method: "POST", path: "/reports/{report:sT}/accept", body: "version={rv:sT}", allowed: organizers, ok: 303},
+	{route: "POST /reports/preview", method: "POST", path: "/reports/preview", body: "text=**x**", allowed: everyone, ok: 200},
+
 	{route: "GET /users", method: "GET", path: "/users", allowed: admins, ok: 200},
 	{route: "GET /users/new", method: "GET", path: "/users/new", allowed: admins, ok: 200},
 	{route: "POST /users", method: "POST", path: "/users", body: "login=wangwu&name=王五&password=another-long-pass&role=staff&unit_id={T}", allowed: admins, ok: 303, outsideAllowed: 400, outsideDenied: 403},
@@ -97,7 +115,10 @@ func target(s, caller string, inside bool) string {
 	if inside {
 		t, member = "A", "member-a"
 	}
-	r := strings.NewReplacer("{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
+	r := strings.NewReplacer("{cycle:T}", "{cycle:"+t+"}", "{cycle:pT}", "{cycle:p"+t+"}", "{cv:pT}", "{cv:p"+t+"}",
+		"{report:T}", "{report:"+t+"}", "{rv:T}", "{rv:"+t+"}", "{area:T}", "{area:"+t+"}",
+		"{report:sT}", "{report:s"+t+"}", "{rv:sT}", "{rv:s"+t+"}",
+		"{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
 		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
 		"{grant:T}", "{grant:"+member+"}", "{token:self}", "{token:"+caller+"}")
 	return r.Replace(s)
@@ -106,7 +127,7 @@ func target(s, caller string, inside bool) string {
 // targeted reports whether the row names a target unit (or its user or grant).
 func (a access) targeted() bool {
 	s := a.path + a.body
-	return strings.Contains(s, "{T") || strings.Contains(s, ":T}")
+	return strings.Contains(s, "{T") || strings.Contains(s, "T}")
 }
 
 // expect is the status a caller with role r should get; r == "" is anonymous.

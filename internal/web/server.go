@@ -10,6 +10,7 @@ import (
 
 	"zeren/internal/api"
 	"zeren/internal/i18n"
+	"zeren/internal/report"
 	"zeren/internal/route"
 	"zeren/internal/store"
 )
@@ -119,6 +120,21 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /units/{id}", in(s.unitUpdate)},
 		{"POST /units/{id}/move", in(s.unitMove)},
 		{"POST /units/{id}/archive", in(s.unitArchive)},
+
+		{"GET /cycles", in(s.cycleList)},
+		{"POST /cycles", in(s.cycleCreate)},
+		{"GET /cycles/{id}", in(s.cycleShow)},
+		{"POST /cycles/{id}", in(s.cycleUpdate)},
+		{"POST /cycles/{id}/areas", in(s.cycleAreas)},
+		{"POST /cycles/{id}/advance", in(s.cycleAdvance)},
+		{"POST /cycles/{id}/participants", in(s.participantsAdd)},
+		{"POST /cycles/{id}/participants/{unit}", in(s.participantEdit)},
+		{"GET /reports/{id}", in(s.reportShow)},
+		{"POST /reports/{id}", in(s.reportSave)},
+		{"POST /reports/{id}/submit", in(s.reportMove(report.Submit))},
+		{"POST /reports/{id}/return", in(s.reportMove(report.Return))},
+		{"POST /reports/{id}/accept", in(s.reportMove(report.Accept))},
+		{"POST /reports/preview", in(s.reportPreview)},
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},

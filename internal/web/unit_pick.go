@@ -20,8 +20,11 @@ type pickData struct {
 func (s *Server) unitPick(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	action := auth.ManageUnits
-	if q.Get("for") == "grant" {
+	switch q.Get("for") {
+	case "grant":
 		action = auth.ManageUsers
+	case "read":
+		action = auth.ReadUnit
 	}
 	field := q.Get("field")
 	if field != "unit_id" {

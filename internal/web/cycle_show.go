@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+	"zeren/internal/unit"
+)
+
+type cycleData struct {
+	Cycle        cycle.Cycle
+	Draft        cycle.Draft
+	Areas        []cycle.Area
+	AreaText     string // the areas, one per line, for the editor
+	Participants []cycle.Participant
+	Reports      map[int64]report.Report // by unit
+	Manage       bool
+	Next         cycle.Status
+	Statuses     []cycle.Status
+	Kinds        []unit.Kind
+}
+
+// readableCycle loads the {id} cycle if the user may see it: their grant
+// covers the cycle's unit or one of its participants.
+func (s *Server) readableCycle(r *http.Request) (cycle.Cycle, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return cycle.Cycle{}, err
+	}
+	c, err := s.st.Cycle(r.Context(), id)
+	if err != nil {
+		return c, err
+	}
+	p := principal(r)
+	if p.Can(auth.ReadUnit, c.UnitPath) {
+		return c, nil
+	}
+	parts, err := s.st.Participants(r.Context(), c.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, pt := range parts {
+		if p.Can(auth.ReadUnit, pt.UnitPath) {
+			return c, nil
+		}
+	}
+	return c, apperr.New(apperr.NotFound, "err.not_found")
+}
+
+// managedCycle loads the {id} cycle for an organizer's change, with the
+// version the form was based on.
+func (s *Server) managedCycle(r *http.Request) (cycle.Cycle, int64, error) {
+	c, err := s.readableCycle(r)
+	if err != nil {
+		return c, 0, err
+	}
+	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
+		return c, 0, err
+	}
+	if err := parseForm(r); err != nil {
+		return c, 0, err
+	}
+	version, err := requiredInt(r, "version")
+	return c, version, err
+}
+
+func (s *Server) cycleShow(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.readableCycle(r)
+	if err != nil {
+		return err
+	}
+	return s.renderCycle(w, r, http.StatusOK, c, nil)
+}
+
+func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int, c cycle.Cycle, formErr error) error {
+	p := principal(r)
+	d := cycleData{Cycle: c, Draft: cycle.Draft{Year: c.Year, Title: c.Title, Deadline: c.Deadline},
+		Manage: p.Can(auth.ManageCycles, c.UnitPath), Next: c.Status.Next(), Statuses: cycle.Statuses, Kinds: unit.Kinds,
+		Reports: map[int64]report.Report{}}
+	var err error
+	if d.Areas, err = s.st.Areas(r.Context(), c.ID); err != nil {
+		return err
+	}
+	var names []string
+	for _, a := range d.Areas {
+		names = append(names, a.Name)
+	}
+	d.AreaText = strings.Join(names, "\n")
+	parts, err := s.st.Participants(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	// Organizers see every participant; a unit sees those in its grants.
+	for _, pt := range parts {
+		if d.Manage || p.Can(auth.ReadUnit, pt.UnitPath) {
+			d.Participants = append(d.Participants, pt)
+		}
+	}
+	reports, err := s.st.CycleReports(r.Context(), c.ID, p.Scopes(auth.ReadUnit))
+	if err != nil {
+		return err
+	}
+	for _, rp := range reports {
+		d.Reports[rp.UnitID] = rp
+	}
+	v := s.newView(w, r, "title.cycle", d).withError(formErr)
+	v.Title = c.Title
+	return s.render(w, status, "cycle", v)
+}
+
+// afterCycleChange redirects after a change, or shows the cycle page with
+// the error (bad input, stale version, refused step).
+func (s *Server) afterCycleChange(w http.ResponseWriter, r *http.Request, c cycle.Cycle, err error, flash string) error {
+	switch apperr.KindOf(err) {
+	case apperr.Invalid, apperr.Conflict:
+		current, gerr := s.st.Cycle(r.Context(), c.ID)
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderCycle(w, r, apperr.Status(err), current, err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, cyclePath(c.ID), flash)
+}
+
+func (s *Server) cycleUpdate(w http.ResponseWriter, r *http.Request) error {
+	c, version, err := s.managedCycle(r)
+	if err != nil {
+		return err
+	}
+	year, _ := strconv.Atoi(r.PostForm.Get("year"))
+	_, err = s.st.UpdateCycle(r.Context(), principal(r).Actor(), c.ID, version,
+		cycle.Draft{Year: year, Title: r.PostForm.Get("title"), Deadline: r.PostForm.Get("deadline")})
+	return s.afterCycleChange(w, r, c, err, "flash.saved")
+}
+
+func (s *Server) cycleAreas(w http.ResponseWriter, r *http.Request) error {
+	c, version, err := s.managedCycle(r)
+	if err != nil {
+		return err
+	}
+	err = s.st.SetAreas(r.Context(), principal(r).Actor(), c.ID, version, strings.Split(r.PostForm.Get("areas"), "\n"))
+	return s.afterCycleChange(w, r, c, err, "flash.saved")
+}
+
+// cycleAdvance moves the cycle one step forward, or says what is missing.
+func (s *Server) cycleAdvance(w http.ResponseWriter, r *http.Request) error {
+	c, version, err := s.managedCycle(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.st.AdvanceCycle(r.Context(), principal(r).Actor(), c.ID, version, cycle.Status(r.PostForm.Get("to")))
+	return s.afterCycleChange(w, r, c, err, "flash.cycle_advanced")
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+	"zeren/internal/store"
+)
+
+type reportData struct {
+	Report   report.Report
+	Cycle    cycle.Cycle
+	Edit     bool // the user may write the draft now
+	Submit   bool // the user may hand it in now
+	Review   bool // the user may return or accept it now
+	Versions []store.ReportVersion
+}
+
+// Markdown renders report text safely, for the templates.
+func (v *view) Markdown(s string) template.HTML { return report.HTML(s) }
+
+// readableReport loads the {id} report if the user's grants cover its unit.
+func (s *Server) readableReport(r *http.Request) (report.Report, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return report.Report{}, err
+	}
+	rp, err := s.st.Report(r.Context(), id)
+	if err != nil {
+		return rp, err
+	}
+	return rp, principal(r).Check(auth.ReadUnit, rp.UnitPath)
+}
+
+func (s *Server) reportShow(w http.ResponseWriter, r *http.Request) error {
+	rp, err := s.readableReport(r)
+	if err != nil {
+		return err
+	}
+	return s.renderReport(w, r, http.StatusOK, rp, nil)
+}
+
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, rp report.Report, formErr error) error {
+	p := principal(r)
+	c, err := s.st.Cycle(r.Context(), rp.CycleID)
+	if err != nil {
+		return err
+	}
+	taking := c.Status == cycle.Reporting || c.Status == cycle.Reviewing
+	d := reportData{Report: rp, Cycle: c,
+		Edit:   taking && rp.Status.Editable() && p.Can(auth.EditReport, rp.UnitPath),
+		Submit: taking && rp.Status.Editable() && p.Can(auth.SubmitReport, rp.UnitPath),
+		Review: rp.Status == report.Submitted && p.Can(auth.ReviewReport, rp.UnitPath)}
+	if d.Versions, err = s.st.ReportVersions(r.Context(), rp.ID); err != nil {
+		return err
+	}
+	v := s.newView(w, r, "title.report", d).withError(formErr)
+	v.Title = rp.UnitName + " · " + c.Title
+	return s.render(w, status, "report", v)
+}
+
+// reportSave stores the draft: a plain form post, or the autosave that
+// htmx sends every few seconds and when a field is left, which gets back
+// just the new version and a "saved" line.
+func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
+	rp, err := s.readableReport(r)
+	if err != nil {
+		return err
+	}
+	if err := principal(r).Check(auth.EditReport, rp.UnitPath); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	version, err := requiredInt(r, "version")
+	if err != nil {
+		return err
+	}
+	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, sectionsFromForm(rp, r))
+	if r.Header.Get("HX-Request") == "true" {
+		v := s.newView(w, r, "title.report", saved)
+		status := http.StatusOK
+		if err != nil {
+			if apperr.KindOf(err) == apperr.Internal {
+				return err
+			}
+			v.withError(err)
+			if e, ok := apperr.As(err); ok {
+				v.Problem = s.cat.Error(v.Locale, e)
+			}
+			status = apperr.Status(err)
+		}
+		return s.render(w, status, "#report_saved", v)
+	}
+	if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
+		current, gerr := s.st.Report(r.Context(), rp.ID)
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderReport(w, r, apperr.Status(err), current, err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, reportPath(rp.ID), "flash.saved")
+}
+
+// sectionsFromForm reads the texts the form sends; a form may send some
+// areas only.
+func sectionsFromForm(rp report.Report, r *http.Request) []report.Section {
+	var out []report.Section
+	for _, sec := range rp.Sections {
+		id := strconv.FormatInt(sec.AreaID, 10)
+		if _, ok := r.PostForm["achievements_"+id]; !ok {
+			continue
+		}
+		out = append(out, report.Section{AreaID: sec.AreaID,
+			Achievements: r.PostForm.Get("achievements_" + id), Problems: r.PostForm.Get("problems_" + id),
+			NextSteps: r.PostForm.Get("next_steps_" + id)})
+	}
+	return out
+}
+
+func reportPath(id int64) string { return "/reports/" + strconv.FormatInt(id, 10) }
+
+// reportPreview renders the Markdown of the one field it is sent, for the
+// live preview beside each text box.
+func (s *Server) reportPreview(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	var text string
+	for k, v := range r.PostForm {
+		if k != "version" && len(v) > 0 {
+			text = v[0]
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := w.Write([]byte(report.HTML(text)))
+	return err
+}
+
+// reportMove submits (the unit leader), returns with a reason or accepts
+// (the organizer) a report.
+func (s *Server) reportMove(t report.Transition) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rp, err := s.readableReport(r)
+		if err != nil {
+			return err
+		}
+		action := auth.ReviewReport
+		if t == report.Submit {
+			action = auth.SubmitReport
+		}
+		if err := principal(r).Check(action, rp.UnitPath); err != nil {
+			return err
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		version, err := requiredInt(r, "version")
+		// Submitting from the edit form saves its text first.
+		if secs := sectionsFromForm(rp, r); err == nil && t == report.Submit && len(secs) > 0 {
+			var saved report.Report
+			if saved, err = s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, secs); err == nil {
+				version = saved.Version
+			}
+		}
+		if err == nil {
+			_, err = s.st.MoveReport(r.Context(), principal(r).Actor(), rp.ID, version, t, r.PostForm.Get("reason"))
+		}
+		if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
+			current, gerr := s.st.Report(r.Context(), rp.ID)
+			if gerr != nil {
+				return gerr
+			}
+			return s.renderReport(w, r, apperr.Status(err), current, err)
+		}
+		if err != nil {
+			return err
+		}
+		flash := map[report.Transition]string{report.Submit: "flash.report_submit", report.Return: "flash.report_return", report.Accept: "flash.report_accept"}[t]
+		return s.redirect(w, r, reportPath(rp.ID), flash)
+	}
+}
