@@ -1,5 +1,6 @@
 // Package demo loads the worked example of DESIGN.md section 9: Mianyang's
-// city committee and its units, and one demo user per role.
+// city committee and its units, the 2019 and 2020 review cycles with their
+// reports, and one demo user per role.
 package demo
 
 import (
@@ -92,6 +93,9 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 	}
 	ids := map[string]int64{}
 	if err := add(ctx, st, 0, tree, ids); err != nil {
+		return nil, err
+	}
+	if err := loadCycles(ctx, st, ids); err != nil {
 		return nil, err
 	}
 	hash := auth.HashPassword(Password)

@@ -1,0 +1,112 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+	"zeren/internal/store"
+)
+
+// reporting lists the units that report to the city committee: the
+// counties, districts and parks on the spot, in this order; the
+// departments in writing.
+var reporting = []struct {
+	name string
+	mode cycle.Mode
+}{
+	{"中共涪城区委", cycle.OnTheSpot}, {"中共游仙区委", cycle.OnTheSpot}, {"中共安州区委", cycle.OnTheSpot},
+	{"中共江油市委", cycle.OnTheSpot}, {"中共三台县委", cycle.OnTheSpot}, {"中共盐亭县委", cycle.OnTheSpot},
+	{"中共梓潼县委", cycle.OnTheSpot}, {"中共平武县委", cycle.OnTheSpot}, {"中共北川羌族自治县委", cycle.OnTheSpot},
+	{"绵阳高新区党工委", cycle.OnTheSpot}, {"绵阳经开区党工委", cycle.OnTheSpot}, {"科技城新区党工委", cycle.OnTheSpot},
+	{"仙海区党工委", cycle.Written}, {"市教育和体育局党组", cycle.Written}, {"市卫生健康委党组", cycle.Written},
+	{"市住房城乡建设局党组", cycle.Written}, {"市国资委党委", cycle.Written}, {"市公安局党委", cycle.Written},
+}
+
+// loadCycles adds the 2019 cycle, closed, and the 2020 cycle at the review
+// stage: most reports accepted, some submitted, one returned and handed in
+// again, and one unit excused whose draft stays unfinished.
+func loadCycles(ctx context.Context, st *store.Store, ids map[string]int64) error {
+	if err := loadCycle(ctx, st, ids, 2019, cycle.Closed); err != nil {
+		return err
+	}
+	return loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
+}
+
+func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year int, until cycle.Status) error {
+	c, err := st.CreateCycle(ctx, actor, ids["中共绵阳市委"], cycle.Draft{Year: year,
+		Title:    fmt.Sprintf("%d年度县（市、区）和园区、市直部门党组织书记抓全面从严治党主体责任述职评议", year),
+		Deadline: fmt.Sprintf("%d-01-05", year+1)})
+	if err != nil {
+		return fmt.Errorf("demo cycle %d: %w", year, err)
+	}
+	var parts []cycle.Participant
+	for _, r := range reporting {
+		parts = append(parts, cycle.Participant{UnitID: ids[r.name], Mode: r.mode})
+	}
+	if err := st.SetParticipants(ctx, actor, c.ID, c.Version, parts); err != nil {
+		return err
+	}
+	if c, err = advance(ctx, st, c.ID, cycle.Reporting); err != nil {
+		return err
+	}
+	reports, err := st.CycleReports(ctx, c.ID, []string{"/"})
+	if err != nil {
+		return err
+	}
+	excused := ids["市公安局党委"]
+	for i, r := range reports {
+		full, err := st.Report(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if full, err = st.SaveReport(ctx, actor, r.ID, r.Version, reportText(full, year, i)); err != nil {
+			return err
+		}
+		if year == 2020 && r.UnitID == excused {
+			if err := st.ExcuseParticipant(ctx, actor, c.ID, mustVersion(ctx, st, c.ID), r.UnitID, "主要负责同志调整，经批准免报"); err != nil {
+				return err
+			}
+			continue
+		}
+		steps := []report.Transition{report.Submit, report.Accept}
+		switch {
+		case year == 2020 && i == 1:
+			steps = []report.Transition{report.Submit, report.Return, report.Submit}
+		case year == 2020 && i%4 == 3:
+			steps = []report.Transition{report.Submit}
+		}
+		for _, t := range steps {
+			reason := ""
+			if t == report.Return {
+				reason = "自查问题不够具体，请对照巡察反馈意见逐条查摆，补充整改时限。"
+			}
+			if full, err = st.MoveReport(ctx, actor, r.ID, full.Version, t, reason); err != nil {
+				return fmt.Errorf("demo report %s %s: %w", r.UnitName, t, err)
+			}
+		}
+	}
+	for _, s := range cycle.Statuses[2:] {
+		if c, err = advance(ctx, st, c.ID, s); err != nil {
+			return err
+		}
+		if s == until {
+			break
+		}
+	}
+	return nil
+}
+
+func advance(ctx context.Context, st *store.Store, id int64, to cycle.Status) (cycle.Cycle, error) {
+	c, err := st.AdvanceCycle(ctx, actor, id, mustVersion(ctx, st, id), to)
+	if err != nil {
+		return c, fmt.Errorf("demo cycle to %s: %w", to, err)
+	}
+	return c, nil
+}
+
+func mustVersion(ctx context.Context, st *store.Store, id int64) int64 {
+	c, _ := st.Cycle(ctx, id)
+	return c.Version
+}

@@ -1,0 +1,40 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+	"zeren/internal/store/storetest"
+)
+
+func TestLoad(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	logins, err := Load(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logins) != 7 {
+		t.Fatalf("%d logins", len(logins))
+	}
+	cycles, _ := st.Cycles(ctx, []string{"/"})
+	if len(cycles) != 2 || cycles[0].Year != 2020 || cycles[0].Status != cycle.Reviewing || cycles[1].Status != cycle.Closed {
+		t.Fatalf("cycles: %+v", cycles)
+	}
+	reports, _ := st.CycleReports(ctx, cycles[0].ID, []string{"/"})
+	states := map[report.Status]int{}
+	for _, r := range reports {
+		states[r.Status]++
+	}
+	if len(reports) != len(reporting) || states[report.Accepted] == 0 || states[report.Submitted] == 0 || states[report.Draft] != 1 {
+		t.Fatalf("2020 reports by state: %v", states)
+	}
+	if n, p, err := st.VerifyAudit(ctx); err != nil || p != nil || n == 0 {
+		t.Fatalf("audit: %d %v %v", n, p, err)
+	}
+	if _, err := Load(ctx, st); err == nil {
+		t.Fatal("loaded twice")
+	}
+}
