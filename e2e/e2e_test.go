@@ -17,6 +17,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"zeren/internal/audit"
+	"zeren/internal/cycle"
 	"zeren/internal/demo"
 	"zeren/internal/i18n"
 	"zeren/internal/store"
@@ -125,6 +127,15 @@ func login(base, who string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+	)
+}
+
+// logout logs out and waits for the login page, so that the next
+// navigation does not cut the redirect short.
+func logout() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
 	)
 }
 
@@ -341,5 +352,85 @@ func TestSetupAndAuditPages(t *testing.T) {
 	)
 	if !strings.Contains(rows, "unit.create") || !strings.Contains(rows, "中共涪城区委") {
 		t.Fatalf("audit rows: %.300s", rows)
+	}
+}
+
+// The report workflow: the leader writes (autosaved), submits; the
+// organizer returns it with a reason; the leader fixes it and submits
+// again; the organizer accepts it.
+func TestReportWorkflow(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	st := storeOf(ctx)
+	bg := context.Background()
+	city, _ := st.Units(bg, store.UnitFilter{Scopes: []string{"/"}, Query: "中共绵阳市委", Limit: 1})
+	fc, _ := st.Units(bg, store.UnitFilter{Scopes: []string{"/"}, Query: "中共涪城区委", Limit: 1})
+	c, err := st.CreateCycle(bg, audit.System, city[0].ID, cycle.Draft{Year: 2021, Title: "2021年度述职评议"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetParticipants(bg, audit.System, c.ID, c.Version, []cycle.Participant{{UnitID: fc[0].ID, Mode: cycle.OnTheSpot}}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(bg, c.ID)
+	if _, err := st.AdvanceCycle(bg, audit.System, c.ID, c.Version, cycle.Reporting); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := st.CycleReports(bg, c.ID, []string{"/"})
+	page := base + "/reports/" + strconv.FormatInt(reports[0].ID, 10)
+	first := `textarea[name^="achievements_"]`
+
+	var saved, status, reason string
+	run(t, ctx,
+		login(base, "leader"),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(first)),
+		chromedp.SendKeys(chromedp.CSS(first), "**坚决扛起主体责任**，全年常委会研究党建工作12次。"),
+		// Autosave: the status line changes without leaving the page.
+		chromedp.WaitVisible(chromedp.Search(`//p[@id="save-status"][contains(., "已自动保存")]`)),
+		text(`#save-status`, &saved),
+		chromedp.WaitVisible(chromedp.CSS(`.preview strong`)),
+		shot("report-edit-zh"),
+		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		text(`h1 mark`, &status),
+	)
+	if !strings.Contains(saved, "已自动保存") || status != "已提交" {
+		t.Fatalf("autosave %q, status after submit %q", saved, status)
+	}
+	stored, _ := st.Report(bg, reports[0].ID)
+	if !strings.Contains(stored.Sections[0].Achievements, "坚决扛起主体责任") {
+		t.Fatalf("text not stored: %+v", stored.Sections[0])
+	}
+
+	run(t, ctx,
+		logout(),
+		login(base, "organizer"),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`textarea[name=reason]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=reason]`), "请补充问题整改时限"),
+		chromedp.Click(chromedp.CSS(`form[action$="/return"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.problem`)),
+		text(`.problem`, &reason),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name^="next_steps_"]`), "2021年6月底前完成整改。"),
+		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		logout(),
+		login(base, "organizer"),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/accept"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		text(`h1 mark`, &status),
+		shot("report-accepted-zh"),
+	)
+	if !strings.Contains(reason, "请补充问题整改时限") || status != "已通过" {
+		t.Fatalf("leader saw reason %q; final status %q", reason, status)
+	}
+	if vs, _ := st.ReportVersions(bg, reports[0].ID); len(vs) != 2 || !strings.Contains(vs[1].Sections[0].NextSteps, "2021年6月底前") {
+		t.Fatalf("versions: %+v", vs)
 	}
 }

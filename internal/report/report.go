@@ -92,3 +92,18 @@ type Report struct {
 
 // MaxReasonLen bounds a return reason.
 const MaxReasonLen = 2000
+
+// SameText reports whether every posted section has the same texts in stored.
+func SameText(stored, posted []Section) bool {
+	byArea := make(map[int64]Section, len(stored))
+	for _, s := range stored {
+		byArea[s.AreaID] = s
+	}
+	for _, p := range posted {
+		s, ok := byArea[p.AreaID]
+		if !ok || s.Achievements != p.Achievements || s.Problems != p.Problems || s.NextSteps != p.NextSteps {
+			return false
+		}
+	}
+	return true
+}

@@ -65,3 +65,13 @@ func TestHTMLIsHarmless(t *testing.T) {
 		t.Errorf("ordinary Markdown lost: %q", got)
 	}
 }
+
+func TestSameText(t *testing.T) {
+	stored := []Section{{AreaID: 1, Achievements: "a"}, {AreaID: 2, Problems: "p"}}
+	if !SameText(stored, []Section{{AreaID: 2, Problems: "p"}}) {
+		t.Error("same text not recognised")
+	}
+	if SameText(stored, []Section{{AreaID: 1, Achievements: "b"}}) || SameText(stored, []Section{{AreaID: 3}}) {
+		t.Error("different text taken as same")
+	}
+}

@@ -82,7 +82,7 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, sectionsFromForm(rp, r))
+	saved, err := s.saveSections(r, rp, version)
 	if r.Header.Get("HX-Request") == "true" {
 		v := s.newView(w, r, "title.report", saved)
 		status := http.StatusOK
@@ -111,6 +111,23 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, reportPath(rp.ID), "flash.saved")
 }
 
+// saveSections saves the form's text. An autosave may have stored the very
+// same text a moment before (the field's change event and a button click
+// race): a stale version whose stored text equals what the form sends is
+// then no conflict, since nobody else's change would be lost.
+func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) (report.Report, error) {
+	posted := sectionsFromForm(rp, r)
+	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted)
+	if !apperr.Is(err, apperr.Conflict) {
+		return saved, err
+	}
+	current, gerr := s.st.Report(r.Context(), rp.ID)
+	if gerr != nil || !current.Status.Editable() || !report.SameText(current.Sections, posted) {
+		return saved, err
+	}
+	return current, nil
+}
+
 // sectionsFromForm reads the texts the form sends; a form may send some
 // areas only.
 func sectionsFromForm(rp report.Report, r *http.Request) []report.Section {
@@ -129,18 +146,18 @@ func sectionsFromForm(rp report.Report, r *http.Request) []report.Section {
 
 func reportPath(id int64) string { return "/reports/" + strconv.FormatInt(id, 10) }
 
-// reportPreview renders the Markdown of the one field it is sent, for the
-// live preview beside each text box.
+// reportPreview renders Markdown for the live preview beside each text
+// box: the field htmx names as the trigger (the whole form comes along),
+// or the field "text".
 func (s *Server) reportPreview(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	var text string
-	for k, v := range r.PostForm {
-		if k != "version" && len(v) > 0 {
-			text = v[0]
-		}
+	name := r.Header.Get("HX-Trigger-Name")
+	if name == "" {
+		name = "text"
 	}
+	text := r.PostForm.Get(name)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, err := w.Write([]byte(report.HTML(text)))
 	return err
@@ -166,9 +183,9 @@ func (s *Server) reportMove(t report.Transition) handler {
 		}
 		version, err := requiredInt(r, "version")
 		// Submitting from the edit form saves its text first.
-		if secs := sectionsFromForm(rp, r); err == nil && t == report.Submit && len(secs) > 0 {
+		if err == nil && t == report.Submit && len(sectionsFromForm(rp, r)) > 0 {
 			var saved report.Report
-			if saved, err = s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, secs); err == nil {
+			if saved, err = s.saveSections(r, rp, version); err == nil {
 				version = saved.Version
 			}
 		}
