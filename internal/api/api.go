@@ -15,6 +15,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
+	"zeren/internal/report"
 	"zeren/internal/route"
 	"zeren/internal/store"
 )
@@ -45,6 +46,17 @@ func (a *API) Routes() []Route {
 		{"POST /api/v1/units", a.h(a.unitCreate)},
 		{"GET /api/v1/units/{id}", a.h(a.unitGet)},
 		{"PATCH /api/v1/units/{id}", a.h(a.unitPatch)},
+		{"GET /api/v1/cycles", a.h(a.cycleList)},
+		{"POST /api/v1/cycles", a.h(a.cycleCreate)},
+		{"GET /api/v1/cycles/{id}", a.h(a.cycleGet)},
+		{"PATCH /api/v1/cycles/{id}", a.h(a.cyclePatch)},
+		{"POST /api/v1/cycles/{id}/advance", a.h(a.cycleAdvance)},
+		{"GET /api/v1/cycles/{id}/reports", a.h(a.cycleReports)},
+		{"GET /api/v1/reports/{id}", a.h(a.reportGet)},
+		{"PATCH /api/v1/reports/{id}", a.h(a.reportPatch)},
+		{"POST /api/v1/reports/{id}/submit", a.h(a.reportMove(report.Submit))},
+		{"POST /api/v1/reports/{id}/return", a.h(a.reportMove(report.Return))},
+		{"POST /api/v1/reports/{id}/accept", a.h(a.reportMove(report.Accept))},
 		{"GET /api/v1/users", a.h(a.userList)},
 		{"POST /api/v1/users", a.h(a.userCreate)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},

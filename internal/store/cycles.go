@@ -243,6 +243,16 @@ func (s *Store) Participants(ctx context.Context, cycleID int64) ([]cycle.Partic
 	return out, rows.Err()
 }
 
+// ParticipantPaths returns the paths of a cycle's units, for the policy.
+func (s *Store) ParticipantPaths(ctx context.Context, cycleID int64) ([]string, error) {
+	ps, err := s.Participants(ctx, cycleID)
+	paths := make([]string, len(ps))
+	for i, p := range ps {
+		paths[i] = p.UnitPath
+	}
+	return paths, err
+}
+
 // SetParticipants replaces a cycle's participants; only while planning.
 // Each unit must lie in the subtree of the cycle's unit (not the unit
 // itself) and be active.

@@ -36,20 +36,14 @@ func (s *Server) readableCycle(r *http.Request) (cycle.Cycle, error) {
 	if err != nil {
 		return c, err
 	}
-	p := principal(r)
-	if p.Can(auth.ReadUnit, c.UnitPath) {
-		return c, nil
-	}
-	parts, err := s.st.Participants(r.Context(), c.ID)
+	paths, err := s.st.ParticipantPaths(r.Context(), c.ID)
 	if err != nil {
 		return c, err
 	}
-	for _, pt := range parts {
-		if p.Can(auth.ReadUnit, pt.UnitPath) {
-			return c, nil
-		}
+	if !principal(r).CanReadCycle(c.UnitPath, paths) {
+		return c, apperr.New(apperr.NotFound, "err.not_found")
 	}
-	return c, apperr.New(apperr.NotFound, "err.not_found")
+	return c, nil
 }
 
 // managedCycle loads the {id} cycle for an organizer's change, with the

@@ -137,7 +137,11 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 		f.cycles[side], f.cycles["p"+side] = rc, mustCycle(t, st, pc.ID)
-		f.reports[side], f.reports["s"+side] = reports[0], sub
+		draft, err := st.Report(ctx, reports[0].ID) // with its sections
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.reports[side], f.reports["s"+side] = draft, sub
 	}
 	cat, err := i18n.Load()
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -268,3 +269,54 @@ func TestReadyz(t *testing.T) {
 		t.Fatalf("closed database: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestCycleAndReportRefusals(t *testing.T) {
+	f := newFixture(t)
+	// Reviewing needs every report: the refusal names the missing unit.
+	resp, body := f.do("admin", "POST", "/api/v1/cycles/{cycle:A}/advance", `{"version": {cv:A}, "to": "reviewing"}`)
+	if resp.StatusCode != 409 || !strings.Contains(body, "城厢街道党工委") {
+		t.Fatalf("advance with a missing report: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do("admin", "POST", "/cycles/{cycle:A}/advance", "version={cv:A}&to=reviewing")
+	if resp.StatusCode != 409 || !strings.Contains(body, "还有 1 个单位未提交述职报告") {
+		t.Fatalf("page: %d\n%s", resp.StatusCode, excerpt(body))
+	}
+	if resp, _ := f.do("admin", "POST", "/api/v1/cycles/{cycle:pA}/advance", `{"version": {cv:pA}, "to": "closed"}`); resp.StatusCode != 400 {
+		t.Fatalf("skipping steps: %d", resp.StatusCode)
+	}
+	// A submitted report cannot be edited, and the refusal says why.
+	resp, body = f.do("leadera", "PATCH", "/api/v1/reports/{report:sA}", `{"version": {rv:sA}, "sections": []}`)
+	if resp.StatusCode != 409 || !strings.Contains(body, "已提交") {
+		t.Fatalf("editing a submitted report: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := f.do("role-staff", "POST", "/reports/{report:A}/submit", "version={rv:A}"); resp.StatusCode != 403 {
+		t.Fatalf("staff submitted: %d", resp.StatusCode)
+	}
+	if resp, body := f.do("admin", "POST", "/api/v1/reports/{report:sA}/return", `{"version": {rv:sA}}`); resp.StatusCode != 400 || !strings.Contains(body, `"field":"reason"`) {
+		t.Fatalf("return without a reason: %d %s", resp.StatusCode, body)
+	}
+	got, _ := f.st.Report(context.Background(), f.reports["sA"].ID)
+	if got.Status != "submitted" || got.Version != f.reports["sA"].Version {
+		t.Fatalf("a refused request changed the report: %+v", got)
+	}
+}
+
+func TestReportMarkdownIsHarmless(t *testing.T) {
+	f := newFixture(t)
+	evil := "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))<iframe src=//evil.example></iframe>\n\n**粗体**"
+	resp, _ := f.do("leadera", "PATCH", "/api/v1/reports/{report:A}", `{"version": {rv:A}, "sections": [{"area_id": {area:A}, "achievements": `+strconvQuote(evil)+`}]}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	resp, body := f.do("admin", "GET", "/reports/{report:A}", "")
+	if !strings.Contains(body, "<strong>粗体</strong>") {
+		t.Fatalf("text not rendered: %d\n%s", resp.StatusCode, body)
+	}
+	for _, bad := range []string{"<script>alert", "onerror", "javascript:alert", "<iframe"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }

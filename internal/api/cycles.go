@@ -1,0 +1,228 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/cycle"
+	"zeren/internal/report"
+)
+
+// cycleOut is a cycle with its areas and the participants the caller may see.
+type cycleOut struct {
+	cycle.Cycle
+	Areas        []cycle.Area        `json:"areas"`
+	Participants []cycle.Participant `json:"participants"`
+}
+
+func (a *API) cycleList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	cycles, err := a.st.Cycles(r.Context(), p.Scopes(auth.ReadUnit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[cycle.Cycle]{Items: nonNil(cycles)})
+	return nil
+}
+
+// readableCycle loads the {id} cycle if p may see it (auth.CanReadCycle).
+func (a *API) readableCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return cycle.Cycle{}, err
+	}
+	c, err := a.st.Cycle(r.Context(), id)
+	if err != nil {
+		return c, err
+	}
+	paths, err := a.st.ParticipantPaths(r.Context(), c.ID)
+	if err != nil {
+		return c, err
+	}
+	if !p.CanReadCycle(c.UnitPath, paths) {
+		return c, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return c, nil
+}
+
+func (a *API) cycleOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (cycleOut, error) {
+	out := cycleOut{Cycle: c, Participants: []cycle.Participant{}}
+	var err error
+	if out.Areas, err = a.st.Areas(r.Context(), c.ID); err != nil {
+		return out, err
+	}
+	parts, err := a.st.Participants(r.Context(), c.ID)
+	if err != nil {
+		return out, err
+	}
+	all := p.Can(auth.ManageCycles, c.UnitPath) || p.Can(auth.ReadUnit, c.UnitPath)
+	for _, pt := range parts {
+		if all || p.Can(auth.ReadUnit, pt.UnitPath) {
+			out.Participants = append(out.Participants, pt)
+		}
+	}
+	out.Areas = nonNil(out.Areas)
+	return out, nil
+}
+
+func (a *API) cycleGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.readableCycle(r, p)
+	if err != nil {
+		return err
+	}
+	out, err := a.cycleOut(r, p, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type cycleIn struct {
+	UnitID       *int64            `json:"unit_id"`
+	Year         *int              `json:"year"`
+	Title        *string           `json:"title"`
+	Deadline     *string           `json:"deadline"`
+	Areas        []string          `json:"areas"`
+	Participants []cycleParticipIn `json:"participants"`
+	Version      *int64            `json:"version"`
+	To           string            `json:"to"`
+}
+
+type cycleParticipIn struct {
+	UnitID  int64  `json:"unit_id"`
+	Mode    string `json:"mode"`
+	Excused string `json:"excused"`
+}
+
+func (a *API) cycleCreate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in cycleIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.UnitID == nil {
+		return apperr.Field("unit_id", "err.required")
+	}
+	if _, err := a.unitFor(r, p, *in.UnitID, auth.ManageCycles); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("unit_id", "err.no_such_unit", *in.UnitID)
+		}
+		return err
+	}
+	c, err := a.st.CreateCycle(r.Context(), p.Actor(), *in.UnitID, cycle.Draft{Year: deref(in.Year), Title: deref(in.Title), Deadline: deref(in.Deadline)})
+	if err != nil {
+		return err
+	}
+	out, err := a.cycleOut(r, p, c)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/cycles/"+strconv.FormatInt(c.ID, 10))
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// managedCycle loads the {id} cycle for an organizer and reads the body,
+// which must carry the version the client read.
+func (a *API) managedCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, cycleIn, error) {
+	var in cycleIn
+	c, err := a.readableCycle(r, p)
+	if err != nil {
+		return c, in, err
+	}
+	if err := p.Check(auth.ManageCycles, c.UnitPath); err != nil {
+		return c, in, err
+	}
+	if err := decode(r, &in); err != nil {
+		return c, in, err
+	}
+	if in.Version == nil {
+		return c, in, apperr.Field("version", "err.required")
+	}
+	if *in.Version != c.Version {
+		return c, in, apperr.New(apperr.Conflict, "err.stale_version")
+	}
+	return c, in, nil
+}
+
+// cyclePatch changes the year, title, deadline, areas or participants
+// (each list replaces the old one; areas and participants only while planning).
+func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, in, err := a.managedCycle(r, p)
+	if err != nil {
+		return err
+	}
+	ctx, by := r.Context(), p.Actor()
+	if in.Year != nil || in.Title != nil || in.Deadline != nil {
+		d := cycle.Draft{Year: c.Year, Title: c.Title, Deadline: c.Deadline}
+		if in.Year != nil {
+			d.Year = *in.Year
+		}
+		if in.Title != nil {
+			d.Title = *in.Title
+		}
+		if in.Deadline != nil {
+			d.Deadline = *in.Deadline
+		}
+		if c, err = a.st.UpdateCycle(ctx, by, c.ID, c.Version, d); err != nil {
+			return err
+		}
+	}
+	if in.Areas != nil {
+		if err := a.st.SetAreas(ctx, by, c.ID, c.Version, in.Areas); err != nil {
+			return err
+		}
+		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	if in.Participants != nil {
+		var ps []cycle.Participant
+		for _, x := range in.Participants {
+			ps = append(ps, cycle.Participant{UnitID: x.UnitID, Mode: cycle.Mode(x.Mode), Excused: x.Excused})
+		}
+		if err := a.st.SetParticipants(ctx, by, c.ID, c.Version, ps); err != nil {
+			return err
+		}
+		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	out, err := a.cycleOut(r, p, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// cycleAdvance moves the cycle to {"to": next status}, or says what is missing.
+func (a *API) cycleAdvance(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, in, err := a.managedCycle(r, p)
+	if err != nil {
+		return err
+	}
+	if in.To == "" {
+		return apperr.Field("to", "err.required")
+	}
+	if c, err = a.st.AdvanceCycle(r.Context(), p.Actor(), c.ID, c.Version, cycle.Status(in.To)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// cycleReports lists the cycle's reports the caller may see, in agenda order.
+func (a *API) cycleReports(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.readableCycle(r, p)
+	if err != nil {
+		return err
+	}
+	reports, err := a.st.CycleReports(r.Context(), c.ID, p.Scopes(auth.ReadUnit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[report.Report]{Items: nonNil(reports)})
+	return nil
+}

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/report"
+)
+
+func (a *API) readableReport(r *http.Request, p *auth.Principal) (report.Report, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return report.Report{}, err
+	}
+	rp, err := a.st.Report(r.Context(), id)
+	if err != nil {
+		return rp, err
+	}
+	return rp, p.Check(auth.ReadUnit, rp.UnitPath)
+}
+
+func (a *API) reportGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	rp, err := a.readableReport(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rp)
+	return nil
+}
+
+type reportIn struct {
+	Version  *int64           `json:"version"`
+	Sections []report.Section `json:"sections"`
+	Reason   string           `json:"reason"`
+}
+
+// reportPatch saves sections of a draft (area_id with achievements,
+// problems, next_steps; areas not sent are kept).
+func (a *API) reportPatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	rp, err := a.readableReport(r, p)
+	if err != nil {
+		return err
+	}
+	if err := p.Check(auth.EditReport, rp.UnitPath); err != nil {
+		return err
+	}
+	var in reportIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Version == nil {
+		return apperr.Field("version", "err.required")
+	}
+	if rp, err = a.st.SaveReport(r.Context(), p.Actor(), rp.ID, *in.Version, in.Sections); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rp)
+	return nil
+}
+
+// reportMove submits (the unit leader), returns with {"reason"} or accepts
+// (the organizer) a report; the body carries the version read.
+func (a *API) reportMove(t report.Transition) handler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		rp, err := a.readableReport(r, p)
+		if err != nil {
+			return err
+		}
+		action := auth.ReviewReport
+		if t == report.Submit {
+			action = auth.SubmitReport
+		}
+		if err := p.Check(action, rp.UnitPath); err != nil {
+			return err
+		}
+		var in reportIn
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		if in.Version == nil {
+			return apperr.Field("version", "err.required")
+		}
+		if rp, err = a.st.MoveReport(r.Context(), p.Actor(), rp.ID, *in.Version, t, in.Reason); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, rp)
+		return nil
+	}
+}
