@@ -434,3 +434,35 @@ func TestReportWorkflow(t *testing.T) {
 		t.Fatalf("versions: %+v", vs)
 	}
 }
+
+// In the demo the organizer sees the 2020 cycle with every unit's report,
+// and a county leader sees the cycle with only their own.
+func TestDemoCycles(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var rows, leaderRows string
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(base+"/cycles"),
+		chromedp.WaitVisible(chromedp.CSS(`table`)),
+		shot("cycles-zh"),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
+		text(`table.participants tbody`, &rows),
+		shot("cycle-2020-zh"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] table.participants`)),
+		shot("cycle-2020-en"),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(base+"/cycles"),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
+		text(`table.participants tbody`, &leaderRows),
+	)
+	if strings.Count(rows, "区委")+strings.Count(rows, "县委")+strings.Count(rows, "市委") < 9 || !strings.Contains(rows, "已通过") || !strings.Contains(rows, "免报") {
+		t.Fatalf("organizer's view of 2020: %q", rows)
+	}
+	if !strings.Contains(leaderRows, "中共涪城区委") || strings.Contains(leaderRows, "游仙") {
+		t.Fatalf("leader's view of 2020: %q", leaderRows)
+	}
+}
