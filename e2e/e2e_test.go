@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
 	"zeren/internal/demo"
+	"zeren/internal/report"
 	"zeren/internal/i18n"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
@@ -464,5 +466,58 @@ func TestDemoCycles(t *testing.T) {
 	}
 	if !strings.Contains(leaderRows, "中共涪城区委") || strings.Contains(leaderRows, "游仙") {
 		t.Fatalf("leader's view of 2020: %q", leaderRows)
+	}
+}
+
+// The booklet prints as a PDF with a cover, a contents page and each
+// report starting on a page of its own.
+func TestBookletPrints(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	st := storeOf(ctx)
+	bg := context.Background()
+	by := audit.System
+	city, _ := st.Units(bg, store.UnitFilter{Scopes: []string{"/"}, Query: "中共绵阳市委", Limit: 1})
+	var parts []cycle.Participant
+	for _, name := range []string{"中共涪城区委", "中共游仙区委"} {
+		u, _ := st.Units(bg, store.UnitFilter{Scopes: []string{"/"}, Query: name, Limit: 1})
+		parts = append(parts, cycle.Participant{UnitID: u[0].ID, Mode: cycle.OnTheSpot})
+	}
+	c, _ := st.CreateCycle(bg, by, city[0].ID, cycle.Draft{Year: 2022, Title: "2022年度述职评议"})
+	if err := st.SetParticipants(bg, by, c.ID, c.Version, parts); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetAreas(bg, by, c.ID, c.Version+1, []string{"政治建设"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(bg, c.ID)
+	if _, err := st.AdvanceCycle(bg, by, c.ID, c.Version, cycle.Reporting); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := st.CycleReports(bg, c.ID, []string{"/"})
+	for _, r := range reports {
+		full, _ := st.Report(bg, r.ID)
+		full, _ = st.SaveReport(bg, by, r.ID, full.Version, []report.Section{{AreaID: full.Sections[0].AreaID, Achievements: "简短的成绩。"}})
+		if _, err := st.MoveReport(bg, by, r.ID, full.Version, report.Submit, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(base+"/cycles/"+strconv.FormatInt(c.ID, 10)+"/booklet"),
+		chromedp.WaitVisible(chromedp.CSS(`.booklet-report`)),
+		shot("booklet-zh"),
+	)
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	pdf, err := chromedp.Run(pctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
+	if pages != 4 {
+		t.Fatalf("the booklet of 2 short reports printed on %d pages, want 4 (cover, contents, one per report)", pages)
+	}
+	if dir := os.Getenv("ZEREN_SCREENSHOTS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "booklet.pdf"), pdf, 0o644)
 	}
 }

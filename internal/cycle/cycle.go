@@ -204,3 +204,46 @@ func EditParticipants(list []Participant, unitID int64, op string, mode Mode) ([
 	}
 	return out, nil
 }
+
+// Meeting is the review meeting of a cycle.
+type Meeting struct {
+	HeldOn    string `json:"held_on"` // YYYY-MM-DD
+	Place     string `json:"place"`
+	Chair     string `json:"chair"`
+	Voting    string `json:"voting"`     // voting attendees, one per line
+	NonVoting string `json:"non_voting"` // non-voting attendees (列席), one per line
+	Observers string `json:"observers"`  // e.g. a provincial guidance group, one per line
+	Version   int64  `json:"version"`    // 0 until first saved
+}
+
+// Normalize trims the meeting and checks its fields.
+func (m *Meeting) Normalize() error {
+	m.HeldOn, m.Place, m.Chair = strings.TrimSpace(m.HeldOn), strings.TrimSpace(m.Place), strings.TrimSpace(m.Chair)
+	if m.HeldOn != "" {
+		if _, err := time.Parse("2006-01-02", m.HeldOn); err != nil {
+			return apperr.Field("held_on", "err.bad_date")
+		}
+	}
+	for field, v := range map[string]string{"place": m.Place, "chair": m.Chair} {
+		if utf8.RuneCountInString(v) > 200 {
+			return apperr.Field(field, "err.too_long", 200)
+		}
+	}
+	for field, v := range map[string]string{"voting": m.Voting, "non_voting": m.NonVoting, "observers": m.Observers} {
+		if utf8.RuneCountInString(v) > 10000 {
+			return apperr.Field(field, "err.too_long", 10000)
+		}
+	}
+	return nil
+}
+
+// Names splits an attendee list into names, one per line.
+func Names(list string) []string {
+	var out []string
+	for _, n := range strings.Split(list, "\n") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -87,6 +87,14 @@ func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year 
 			}
 		}
 	}
+	_, err = st.SaveMeeting(ctx, actor, c.ID, cycle.Meeting{
+		HeldOn: fmt.Sprintf("%d-01-12", year+1), Place: "市委常委会议室", Chair: "市委书记 刘超",
+		Voting:    "市委常委\n市人大常委会、市政府、市政协党组（党委）书记\n市纪委监委、市委组织部、市委宣传部负责同志",
+		NonVoting: "市委副书记 刘光强\n市委副书记 许晋成\n市人大常委会主任 付康\n市政协主席 李亚莲",
+		Observers: "省委第五督导组"})
+	if err != nil {
+		return err
+	}
 	for _, s := range cycle.Statuses[2:] {
 		if c, err = advance(ctx, st, c.ID, s); err != nil {
 			return err

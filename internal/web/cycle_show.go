@@ -23,6 +23,8 @@ type cycleData struct {
 	Next         cycle.Status
 	Statuses     []cycle.Status
 	Kinds        []unit.Kind
+	Meeting      cycle.Meeting
+	Papers       bool // the user may open the agenda, projector and booklet
 }
 
 // readableCycle loads the {id} cycle if the user may see it: their grant
@@ -85,6 +87,10 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 		names = append(names, a.Name)
 	}
 	d.AreaText = strings.Join(names, "\n")
+	if d.Meeting, err = s.st.Meeting(r.Context(), c.ID); err != nil {
+		return err
+	}
+	d.Papers = p.Can(auth.ReadUnit, c.UnitPath)
 	parts, err := s.st.Participants(r.Context(), c.ID)
 	if err != nil {
 		return err
