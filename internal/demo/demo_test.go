@@ -38,3 +38,25 @@ func TestLoad(t *testing.T) {
 		t.Fatal("loaded twice")
 	}
 }
+
+func TestDemoSimilarity(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	cycles, _ := st.Cycles(ctx, []string{"/"})
+	sims, _ := st.Similarities(ctx, cycles[0].ID)
+	high := 0
+	for _, s := range sims {
+		if s.Score > 0.9 {
+			high++
+			if s.MatchYear != 2019 || s.MatchUnit != "中共盐亭县委" {
+				t.Errorf("unexpected copy: %+v", s)
+			}
+		}
+	}
+	if high != 1 || len(sims) < 15 {
+		t.Fatalf("%d figures, %d copies", len(sims), high)
+	}
+}

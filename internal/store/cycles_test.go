@@ -142,3 +142,47 @@ func TestCycleWorkflow(t *testing.T) {
 		t.Fatalf("audit: %d %v %v", n, p, err)
 	}
 }
+
+func TestSimilarityOnSubmit(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	by := audit.Actor{Login: "test"}
+	city := mustUnit(t, st, 0, "中共绵阳市委")
+	var parts []cycle.Participant
+	for _, n := range []string{"中共涪城区委", "中共游仙区委", "中共安州区委"} {
+		parts = append(parts, cycle.Participant{UnitID: mustUnit(t, st, city.ID, n).ID, Mode: cycle.Written})
+	}
+	c, _ := st.CreateCycle(ctx, by, city.ID, cycle.Draft{Year: 2020, Title: "2020"})
+	if err := st.SetParticipants(ctx, by, c.ID, c.Version, parts); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(ctx, c.ID)
+	c, _ = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Reporting)
+	reports, _ := st.CycleReports(ctx, c.ID, []string{city.Path})
+	texts := []string{
+		"坚持把党的政治建设摆在首位，常委会第一议题学习习近平总书记重要讲话精神十二次，严格执行重大事项请示报告制度。",
+		"坚持把党的政治建设摆在首位，常委会第一议题学习习近平总书记重要讲话精神十二次，严格执行重大事项请示报告制度。", // copied
+		"推行党建加网格治理模式，划分网格三百个，配备专兼职网格员，村级集体经济收入全部达到五万元以上。",
+	}
+	for i, r := range reports {
+		full, _ := st.Report(ctx, r.ID)
+		full, _ = st.SaveReport(ctx, by, r.ID, full.Version, []report.Section{{AreaID: full.Sections[0].AreaID, Achievements: texts[i]}})
+		if _, err := st.MoveReport(ctx, by, r.ID, full.Version, report.Submit, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sims, err := st.Similarities(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second, third := sims[reports[0].ID], sims[reports[1].ID], sims[reports[2].ID]
+	if second.Score < 0.95 || second.MatchID != reports[0].ID || second.MatchUnit != "中共涪城区委" {
+		t.Fatalf("the copy: %+v", second)
+	}
+	if first.Score < 0.95 || first.MatchID != reports[1].ID {
+		t.Fatalf("the copied report was not flagged back: %+v", first)
+	}
+	if third.Score > 0.2 {
+		t.Fatalf("an original report: %+v", third)
+	}
+}

@@ -226,6 +226,9 @@ func (s *Store) MoveReport(ctx context.Context, by audit.Actor, id, version int6
 			if err != nil {
 				return err
 			}
+			if err := tx.checkSimilarity(ctx, before, full.Sections); err != nil {
+				return err
+			}
 		default:
 			if _, err := tx.exec(ctx, `UPDATE reports SET status = ?, return_reason = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 				string(to), reason, now, id); err != nil {

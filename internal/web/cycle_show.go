@@ -9,6 +9,7 @@ import (
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
+	"zeren/internal/store"
 	"zeren/internal/unit"
 )
 
@@ -24,7 +25,8 @@ type cycleData struct {
 	Statuses     []cycle.Status
 	Kinds        []unit.Kind
 	Meeting      cycle.Meeting
-	Papers       bool // the user may open the agenda, projector and booklet
+	Papers       bool                       // the user may open the agenda, projector and booklet
+	Similar      map[int64]store.Similarity // by report id, for organizers
 }
 
 // readableCycle loads the {id} cycle if the user may see it: their grant
@@ -91,6 +93,11 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	d.Papers = p.Can(auth.ReadUnit, c.UnitPath)
+	if p.Can(auth.ReviewReport, c.UnitPath) {
+		if d.Similar, err = s.st.Similarities(r.Context(), c.ID); err != nil {
+			return err
+		}
+	}
 	parts, err := s.st.Participants(r.Context(), c.ID)
 	if err != nil {
 		return err

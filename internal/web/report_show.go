@@ -4,11 +4,13 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
+	"zeren/internal/similarity"
 	"zeren/internal/store"
 )
 
@@ -19,6 +21,8 @@ type reportData struct {
 	Submit   bool // the user may hand it in now
 	Review   bool // the user may return or accept it now
 	Versions []store.ReportVersion
+	Similar  *store.Similarity  // for organizers: the most similar other report
+	Copied   []similarity.Span // this report's text with the passages it shares with that one
 }
 
 // Markdown renders report text safely, for the templates.
@@ -59,10 +63,47 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	if d.Versions, err = s.st.ReportVersions(r.Context(), rp.ID); err != nil {
 		return err
 	}
+	if p.Can(auth.ReviewReport, rp.UnitPath) {
+		if err := s.similarTo(r, &d); err != nil {
+			return err
+		}
+	}
 	v := s.newView(w, r, "title.report", d).withError(formErr)
 	v.Title = rp.UnitName + " · " + c.Title
 	return s.render(w, status, "report", v)
 }
+
+// similarTo loads the report's similarity figure and marks the passages it
+// shares with its best match, when there is one the user may read.
+func (s *Server) similarTo(r *http.Request, d *reportData) error {
+	sm, err := s.st.ReportSimilarity(r.Context(), d.Report.ID)
+	if err != nil || sm.MatchID == 0 {
+		return err
+	}
+	d.Similar = &sm
+	other, err := s.st.Report(r.Context(), sm.MatchID)
+	if err != nil || !principal(r).Can(auth.ReadUnit, other.UnitPath) {
+		return err
+	}
+	d.Copied = similarity.Mark(sectionsText(d.Report.Sections), sectionsText(other.Sections))
+	return nil
+}
+
+// sectionsText is a report's text as plain paragraphs, for marking.
+func sectionsText(secs []report.Section) string {
+	var b strings.Builder
+	for _, s := range secs {
+		for _, t := range []string{s.Achievements, s.Problems, s.NextSteps} {
+			if t = strings.TrimSpace(t); t != "" {
+				b.WriteString(t + "\n\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// Percent shows a 0–1 score as a whole percentage.
+func (v *view) Percent(f float64) int { return int(f*100 + 0.5) }
 
 // reportSave stores the draft: a plain form post, or the autosave that
 // htmx sends every few seconds and when a field is left, which gets back
