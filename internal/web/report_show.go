@@ -21,7 +21,7 @@ type reportData struct {
 	Submit   bool // the user may hand it in now
 	Review   bool // the user may return or accept it now
 	Versions []store.ReportVersion
-	Similar  *store.Similarity  // for organizers: the most similar other report
+	Similar  *store.Similarity // for organizers: the most similar other report
 	Copied   []similarity.Span // this report's text with the passages it shares with that one
 }
 
