@@ -521,3 +521,23 @@ func TestBookletPrints(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(dir, "booklet.pdf"), pdf, 0o644)
 	}
 }
+
+// The organizer sees the similarity figures of the demo's 2020 reports and
+// the passages a county copied from its 2019 report.
+func TestDemoSimilarityPage(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	var figure string
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(base+"/cycles"),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
+		chromedp.Click(chromedp.Search(`//tr[contains(., "中共盐亭县委")]//a[contains(@href, "/reports/")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.similarity-check mark`)),
+		text(`.similarity-check h2`, &figure),
+		shot("similarity-zh"),
+	)
+	if !strings.Contains(figure, "文本相似度") || !strings.Contains(figure, "%") {
+		t.Fatalf("figure: %q", figure)
+	}
+}
