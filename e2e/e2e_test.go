@@ -21,6 +21,7 @@ import (
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
 	"zeren/internal/demo"
+	"zeren/internal/finding"
 	"zeren/internal/i18n"
 	"zeren/internal/report"
 	"zeren/internal/store"
@@ -381,7 +382,7 @@ func TestReportWorkflow(t *testing.T) {
 	page := base + "/reports/" + strconv.FormatInt(reports[0].ID, 10)
 	first := `textarea[name^="achievements_"]`
 
-	var saved, status, reason string
+	var saved, refusal, status, reason string
 	run(t, ctx,
 		login(base, "leader"),
 		chromedp.Navigate(page),
@@ -391,13 +392,19 @@ func TestReportWorkflow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//p[@id="save-status"][contains(., "已自动保存")]`)),
 		text(`#save-status`, &saved),
 		chromedp.WaitVisible(chromedp.CSS(`.preview strong`)),
+		// Submitting before answering the finding carried over from 2019 is refused, naming it.
+		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.problem`)),
+		text(`.problem`, &refusal),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name^="response_"]`), "已调整充实村党组织书记12名，储备后备力量36人。"),
+		chromedp.SetValue(chromedp.CSS(`select[name^="progress_"]`), "in_progress"),
 		shot("report-edit-zh"),
 		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		text(`h1 mark`, &status),
 	)
-	if !strings.Contains(saved, "已自动保存") || status != "已提交" {
-		t.Fatalf("autosave %q, status after submit %q", saved, status)
+	if !strings.Contains(saved, "已自动保存") || !strings.Contains(refusal, "未说明整改情况") || !strings.Contains(refusal, "后备力量不足") || status != "已提交" {
+		t.Fatalf("autosave %q, refusal %q, status after submit %q", saved, refusal, status)
 	}
 	stored, _ := st.Report(bg, reports[0].ID)
 	if !strings.Contains(stored.Sections[0].Achievements, "坚决扛起主体责任") {
@@ -496,7 +503,12 @@ func TestBookletPrints(t *testing.T) {
 	reports, _ := st.CycleReports(bg, c.ID, []string{"/"})
 	for _, r := range reports {
 		full, _ := st.Report(bg, r.ID)
-		full, _ = st.SaveReport(bg, by, r.ID, full.Version, []report.Section{{AreaID: full.Sections[0].AreaID, Achievements: "简短的成绩。"}})
+		var answers []store.Answer
+		cs, _ := st.CarryOvers(bg, r.ID)
+		for _, c := range cs {
+			answers = append(answers, store.Answer{FindingID: c.Finding.ID, Response: "已整改。", Progress: finding.Rectified})
+		}
+		full, _ = st.SaveReport(bg, by, r.ID, full.Version, []report.Section{{AreaID: full.Sections[0].AreaID, Achievements: "简短的成绩。"}}, answers...)
 		if _, err := st.MoveReport(bg, by, r.ID, full.Version, report.Submit, ""); err != nil {
 			t.Fatal(err)
 		}

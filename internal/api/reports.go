@@ -5,7 +5,9 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/finding"
 	"zeren/internal/report"
+	"zeren/internal/store"
 )
 
 func (a *API) readableReport(r *http.Request, p *auth.Principal) (report.Report, error) {
@@ -20,18 +22,29 @@ func (a *API) readableReport(r *http.Request, p *auth.Principal) (report.Report,
 	return rp, p.Check(auth.ReadUnit, rp.UnitPath)
 }
 
+// reportOut is a report with the findings carried into it.
+type reportOut struct {
+	report.Report
+	CarryOvers []finding.CarryOver `json:"carried_over"`
+}
+
 func (a *API) reportGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	rp, err := a.readableReport(r, p)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rp)
+	cs, err := a.st.CarryOvers(r.Context(), rp.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reportOut{Report: rp, CarryOvers: nonNil(cs)})
 	return nil
 }
 
 type reportIn struct {
 	Version  *int64           `json:"version"`
 	Sections []report.Section `json:"sections"`
+	Answers  []store.Answer   `json:"answers"` // to the findings carried over
 	Reason   string           `json:"reason"`
 }
 
@@ -52,7 +65,7 @@ func (a *API) reportPatch(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if in.Version == nil {
 		return apperr.Field("version", "err.required")
 	}
-	if rp, err = a.st.SaveReport(r.Context(), p.Actor(), rp.ID, *in.Version, in.Sections); err != nil {
+	if rp, err = a.st.SaveReport(r.Context(), p.Actor(), rp.ID, *in.Version, in.Sections, in.Answers...); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rp)

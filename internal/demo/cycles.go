@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"zeren/internal/cycle"
+	"zeren/internal/finding"
 	"zeren/internal/report"
 	"zeren/internal/store"
 )
@@ -28,49 +29,84 @@ var reporting = []struct {
 // stage: most reports accepted, some submitted, one returned and handed in
 // again, and one unit excused whose draft stays unfinished.
 func loadCycles(ctx context.Context, st *store.Store, ids map[string]int64) error {
-	if err := loadCycle(ctx, st, ids, 2019, cycle.Closed); err != nil {
+	c19, err := loadCycle(ctx, st, ids, 2019, cycle.Closed)
+	if err != nil {
 		return err
 	}
-	return loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
+	if err := loadFindings(ctx, st, ids, c19); err != nil {
+		return err
+	}
+	_, err = loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
+	return err
 }
 
-func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year int, until cycle.Status) error {
+// findings2019 are problems the chair pointed out in the 2019 review; the
+// closed ones were rectified, the others are carried into 2020.
+var findings2019 = []struct {
+	unit, area, text string
+	closed           bool
+}{
+	{"中共涪城区委", "基层组织建设", "部分村（社区）党组织书记年龄偏大，后备力量不足", false},
+	{"中共涪城区委", "作风建设", "个别部门文山会海问题反弹，基层减负成效不明显", true},
+	{"中共游仙区委", "干部队伍建设", "年轻干部选拔培养力度不够，乡镇领导班子结构不优", false},
+	{"中共江油市委", "作风建设和党风廉政建设", "巡察反馈问题整改不到位，部分问题整改“虚化”", false},
+	{"中共三台县委", "经济社会发展", "招商引资项目落地率低，党建引领产业发展作用不明显", true},
+	{"绵阳高新区党工委", "基层组织建设", "非公企业党组织覆盖率偏低，党建工作与生产经营“两张皮”", false},
+}
+
+func loadFindings(ctx context.Context, st *store.Store, ids map[string]int64, c cycle.Cycle) error {
+	for _, f := range findings2019 {
+		made, err := st.CreateFinding(ctx, actor, finding.Finding{UnitID: ids[f.unit], CycleID: c.ID,
+			Source: finding.ChairComment, Area: f.area, Text: f.text})
+		if err != nil {
+			return fmt.Errorf("demo finding: %w", err)
+		}
+		if f.closed {
+			if err := st.CloseFinding(ctx, actor, made.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year int, until cycle.Status) (cycle.Cycle, error) {
 	c, err := st.CreateCycle(ctx, actor, ids["中共绵阳市委"], cycle.Draft{Year: year,
 		Title:    fmt.Sprintf("%d年度县（市、区）和园区、市直部门党组织书记抓全面从严治党主体责任述职评议", year),
 		Deadline: fmt.Sprintf("%d-01-05", year+1)})
 	if err != nil {
-		return fmt.Errorf("demo cycle %d: %w", year, err)
+		return c, fmt.Errorf("demo cycle %d: %w", year, err)
 	}
 	var parts []cycle.Participant
 	for _, r := range reporting {
 		parts = append(parts, cycle.Participant{UnitID: ids[r.name], Mode: r.mode})
 	}
 	if err := st.SetParticipants(ctx, actor, c.ID, c.Version, parts); err != nil {
-		return err
+		return c, err
 	}
 	if c, err = advance(ctx, st, c.ID, cycle.Reporting); err != nil {
-		return err
+		return c, err
 	}
 	reports, err := st.CycleReports(ctx, c.ID, []string{"/"})
 	if err != nil {
-		return err
+		return c, err
 	}
 	excused := ids["市公安局党委"]
 	for i, r := range reports {
 		full, err := st.Report(ctx, r.ID)
 		if err != nil {
-			return err
+			return c, err
 		}
 		textYear := year
 		if year == 2020 && i == 5 {
 			textYear = 2019 // one county hands in last year's report again
 		}
-		if full, err = st.SaveReport(ctx, actor, r.ID, r.Version, reportText(full, textYear, i)); err != nil {
-			return err
+		if full, err = st.SaveReport(ctx, actor, r.ID, r.Version, reportText(full, textYear, i), answers(ctx, st, r.ID)...); err != nil {
+			return c, err
 		}
 		if year == 2020 && r.UnitID == excused {
 			if err := st.ExcuseParticipant(ctx, actor, c.ID, mustVersion(ctx, st, c.ID), r.UnitID, "主要负责同志调整，经批准免报"); err != nil {
-				return err
+				return c, err
 			}
 			continue
 		}
@@ -87,7 +123,7 @@ func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year 
 				reason = "自查问题不够具体，请对照巡察反馈意见逐条查摆，补充整改时限。"
 			}
 			if full, err = st.MoveReport(ctx, actor, r.ID, full.Version, t, reason); err != nil {
-				return fmt.Errorf("demo report %s %s: %w", r.UnitName, t, err)
+				return c, fmt.Errorf("demo report %s %s: %w", r.UnitName, t, err)
 			}
 		}
 	}
@@ -97,17 +133,32 @@ func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year 
 		NonVoting: "市委副书记 刘光强\n市委副书记 许晋成\n市人大常委会主任 付康\n市政协主席 李亚莲",
 		Observers: "省委第五督导组"})
 	if err != nil {
-		return err
+		return c, err
 	}
 	for _, s := range cycle.Statuses[2:] {
 		if c, err = advance(ctx, st, c.ID, s); err != nil {
-			return err
+			return c, err
 		}
 		if s == until {
 			break
 		}
 	}
-	return nil
+	return c, nil
+}
+
+// answers says, for each finding carried into a report, what was done.
+func answers(ctx context.Context, st *store.Store, reportID int64) []store.Answer {
+	cs, _ := st.CarryOvers(ctx, reportID)
+	var out []store.Answer
+	for i, c := range cs {
+		a := store.Answer{FindingID: c.Finding.ID, Progress: finding.InProgress,
+			Response: "已制定整改方案，明确责任领导和完成时限，目前已完成阶段性任务，正按计划推进。"}
+		if i%2 == 1 {
+			a.Progress, a.Response = finding.Rectified, "已按整改方案全部完成，相关制度已建立并印发执行。"
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func advance(ctx context.Context, st *store.Store, id int64, to cycle.Status) (cycle.Cycle, error) {

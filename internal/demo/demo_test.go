@@ -60,3 +60,26 @@ func TestDemoSimilarity(t *testing.T) {
 		t.Fatalf("%d figures, %d copies", len(sims), high)
 	}
 }
+
+func TestDemoCarryOver(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	cycles, _ := st.Cycles(ctx, []string{"/"})
+	reports, _ := st.CycleReports(ctx, cycles[0].ID, []string{"/"})
+	carried := 0
+	for _, r := range reports {
+		cs, _ := st.CarryOvers(ctx, r.ID)
+		for _, c := range cs {
+			carried++
+			if !c.Answered() || c.Finding.CycleYear != 2019 {
+				t.Errorf("%s: %+v", r.UnitName, c)
+			}
+		}
+	}
+	if carried != 4 {
+		t.Fatalf("%d findings carried into 2020, want the 4 left open in 2019", carried)
+	}
+}

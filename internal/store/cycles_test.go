@@ -8,7 +8,9 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
+	"zeren/internal/finding"
 	"zeren/internal/report"
+	"zeren/internal/store"
 	"zeren/internal/store/storetest"
 )
 
@@ -184,5 +186,59 @@ func TestSimilarityOnSubmit(t *testing.T) {
 	}
 	if third.Score > 0.2 {
 		t.Fatalf("an original report: %+v", third)
+	}
+}
+
+func TestCarryOver(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	by := audit.Actor{Login: "test"}
+	city := mustUnit(t, st, 0, "中共绵阳市委")
+	fc := mustUnit(t, st, city.ID, "中共涪城区委")
+	c19, _ := st.CreateCycle(ctx, by, city.ID, cycle.Draft{Year: 2019, Title: "2019"})
+	open1, err := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c19.ID, Source: finding.ChairComment, Text: "基层党组织软弱涣散整顿不彻底"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, _ := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c19.ID, Source: finding.ChairComment, Text: "已整改的问题"})
+	if err := st.CloseFinding(ctx, by, closed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c19.ID, Source: "rumour", Text: "x"}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("unknown source: %v", err)
+	}
+	c20, _ := st.CreateCycle(ctx, by, city.ID, cycle.Draft{Year: 2020, Title: "2020"})
+	if _, err := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c20.ID, Source: finding.Supervision, Text: "同一年度的问题"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetParticipants(ctx, by, c20.ID, c20.Version, []cycle.Participant{{UnitID: fc.ID, Mode: cycle.OnTheSpot}}); err != nil {
+		t.Fatal(err)
+	}
+	c20, _ = st.Cycle(ctx, c20.ID)
+	if _, err := st.AdvanceCycle(ctx, by, c20.ID, c20.Version, cycle.Reporting); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := st.CycleReports(ctx, c20.ID, []string{city.Path})
+	cs, _ := st.CarryOvers(ctx, reports[0].ID)
+	if len(cs) != 1 || cs[0].Finding.ID != open1.ID || cs[0].Finding.CycleYear != 2019 {
+		t.Fatalf("carried over: %+v", cs)
+	}
+	r, _ := st.Report(ctx, reports[0].ID)
+	_, err = st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, "")
+	if e, ok := apperr.As(err); !ok || e.Key != "err.carryover_unanswered" || !strings.Contains(e.Args[1].(string), "软弱涣散") {
+		t.Fatalf("submit without answers: %v", err)
+	}
+	if _, err := st.SaveReport(ctx, by, r.ID, r.Version, nil, store.Answer{FindingID: open1.ID, Response: "x", Progress: "maybe"}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("bad progress: %v", err)
+	}
+	if _, err := st.SaveReport(ctx, by, r.ID, r.Version, nil, store.Answer{FindingID: closed.ID, Response: "x", Progress: finding.Rectified}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("answer to a finding not carried over: %v", err)
+	}
+	r, err = st.SaveReport(ctx, by, r.ID, r.Version, nil, store.Answer{FindingID: open1.ID, Response: "已完成12个村党组织整顿", Progress: finding.InProgress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, ""); err != nil {
+		t.Fatalf("submit with answers: %v", err)
 	}
 }

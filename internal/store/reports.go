@@ -103,15 +103,19 @@ func (s *Store) CycleReports(ctx context.Context, cycleID int64, scopes []string
 	return out, rows.Err()
 }
 
-// createReports makes a draft report for every participant without one;
-// run when a cycle starts reporting.
+// createReports makes a draft report for every participant without one,
+// carrying into it the unit's findings still open; run when a cycle starts
+// reporting.
 func (t *Tx) createReports(ctx context.Context, cycleID int64) error {
 	now := unix(t.s.Now())
 	_, err := t.exec(ctx, `INSERT INTO reports (cycle_id, unit_id, created_at, updated_at)
 		SELECT p.cycle_id, p.unit_id, ?, ? FROM participants p
 		WHERE p.cycle_id = ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.cycle_id = p.cycle_id AND r.unit_id = p.unit_id)`,
 		now, now, cycleID)
-	return err
+	if err != nil {
+		return err
+	}
+	return t.linkCarryOvers(ctx, cycleID)
 }
 
 // missingReports names the participants that are neither excused nor have
@@ -137,9 +141,15 @@ func (t *Tx) missingReports(ctx context.Context, cycleID int64) ([]string, error
 }
 
 // SaveReport stores the unit's text while the report is a draft or returned.
-func (s *Store) SaveReport(ctx context.Context, by audit.Actor, id, version int64, sections []report.Section) (report.Report, error) {
+// answers, if any, answer the findings carried over into the report.
+func (s *Store) SaveReport(ctx context.Context, by audit.Actor, id, version int64, sections []report.Section, answers ...Answer) (report.Report, error) {
 	for _, sec := range sections {
 		if err := sec.Check(); err != nil {
+			return report.Report{}, err
+		}
+	}
+	for _, a := range answers {
+		if err := a.check(); err != nil {
 			return report.Report{}, err
 		}
 	}
@@ -168,11 +178,15 @@ func (s *Store) SaveReport(ctx context.Context, by audit.Actor, id, version int6
 				return err
 			}
 		}
+		if err := tx.saveAnswers(ctx, id, answers); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE reports SET version = version + 1, updated_at = ? WHERE id = ?`, unix(s.Now()), id); err != nil {
 			return err
 		}
 		u := unit.Unit{ID: before.UnitID, Path: before.UnitPath}
-		return tx.audit(ctx, by, change{action: "report.save", objectType: "report", objectID: id, unit: &u, after: sections})
+		return tx.audit(ctx, by, change{action: "report.save", objectType: "report", objectID: id, unit: &u,
+			after: map[string]any{"sections": sections, "answers": answers}})
 	})
 	if err != nil {
 		return report.Report{}, err
@@ -212,6 +226,13 @@ func (s *Store) MoveReport(ctx context.Context, by audit.Actor, id, version int6
 		now := unix(s.Now())
 		switch t {
 		case report.Submit:
+			missing, err := tx.unanswered(ctx, id)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return apperr.New(apperr.Conflict, "err.carryover_unanswered", len(missing), strings.Join(missing, "；"))
+			}
 			full, err := s.reportIn(ctx, tx, id)
 			if err != nil {
 				return err

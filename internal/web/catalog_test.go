@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"zeren/internal/auth"
+	"zeren/internal/finding"
 	"zeren/internal/i18n"
 	"zeren/internal/unit"
 )
@@ -56,6 +57,12 @@ func TestCatalogHasEveryKey(t *testing.T) {
 	}
 	for _, l := range i18n.Locales {
 		keys["locale."+l] = "i18n.Locales"
+	}
+	for _, src := range finding.Sources {
+		keys["source."+string(src)] = "finding.Sources"
+	}
+	for _, pr := range []finding.Progress{finding.Rectified, finding.InProgress} {
+		keys["progress."+string(pr)] = "finding progress"
 	}
 	for _, o := range auditObjects {
 		keys["object."+o] = "auditObjects"

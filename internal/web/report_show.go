@@ -9,6 +9,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
+	"zeren/internal/finding"
 	"zeren/internal/report"
 	"zeren/internal/similarity"
 	"zeren/internal/store"
@@ -21,6 +22,8 @@ type reportData struct {
 	Submit   bool // the user may hand it in now
 	Review   bool // the user may return or accept it now
 	Versions []store.ReportVersion
+	Carry    []finding.CarryOver // findings still open from earlier cycles, with the answers
+	Progress []finding.Progress
 	Similar  *store.Similarity // for organizers: the most similar other report
 	Copied   []similarity.Span // this report's text with the passages it shares with that one
 }
@@ -63,6 +66,10 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	if d.Versions, err = s.st.ReportVersions(r.Context(), rp.ID); err != nil {
 		return err
 	}
+	if d.Carry, err = s.st.CarryOvers(r.Context(), rp.ID); err != nil {
+		return err
+	}
+	d.Progress = []finding.Progress{finding.Rectified, finding.InProgress}
 	if p.Can(auth.ReviewReport, rp.UnitPath) {
 		if err := s.similarTo(r, &d); err != nil {
 			return err
@@ -158,7 +165,11 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 // then no conflict, since nobody else's change would be lost.
 func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) (report.Report, error) {
 	posted := sectionsFromForm(rp, r)
-	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted)
+	answers, err := s.answersFromForm(r, rp)
+	if err != nil {
+		return report.Report{}, err
+	}
+	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted, answers...)
 	if !apperr.Is(err, apperr.Conflict) {
 		return saved, err
 	}
@@ -167,6 +178,20 @@ func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) 
 		return saved, err
 	}
 	return current, nil
+}
+
+// answersFromForm reads the answers to the carried-over findings the form sends.
+func (s *Server) answersFromForm(r *http.Request, rp report.Report) ([]store.Answer, error) {
+	cs, err := s.st.CarryOvers(r.Context(), rp.ID)
+	var out []store.Answer
+	for _, c := range cs {
+		id := strconv.FormatInt(c.Finding.ID, 10)
+		if _, ok := r.PostForm["response_"+id]; ok {
+			out = append(out, store.Answer{FindingID: c.Finding.ID, Response: r.PostForm.Get("response_" + id),
+				Progress: finding.Progress(r.PostForm.Get("progress_" + id))})
+		}
+	}
+	return out, err
 }
 
 // sectionsFromForm reads the texts the form sends; a form may send some
@@ -224,7 +249,7 @@ func (s *Server) reportMove(t report.Transition) handler {
 		}
 		version, err := requiredInt(r, "version")
 		// Submitting from the edit form saves its text first.
-		if err == nil && t == report.Submit && len(sectionsFromForm(rp, r)) > 0 {
+		if err == nil && t == report.Submit && (len(sectionsFromForm(rp, r)) > 0 || r.PostForm.Has("version")) {
 			var saved report.Report
 			if saved, err = s.saveSections(r, rp, version); err == nil {
 				version = saved.Version
