@@ -382,7 +382,11 @@ func TestReportWorkflow(t *testing.T) {
 	page := base + "/reports/" + strconv.FormatInt(reports[0].ID, 10)
 	first := `textarea[name^="achievements_"]`
 
-	var saved, refusal, status, reason string
+	pdfFile := filepath.Join(t.TempDir(), "党委会议纪要.pdf")
+	if err := os.WriteFile(pdfFile, []byte("%PDF-1.4\n% evidence\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var saved, files, refusal, status, reason string
 	run(t, ctx,
 		login(base, "leader"),
 		chromedp.Navigate(page),
@@ -392,6 +396,11 @@ func TestReportWorkflow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//p[@id="save-status"][contains(., "已自动保存")]`)),
 		text(`#save-status`, &saved),
 		chromedp.WaitVisible(chromedp.CSS(`.preview strong`)),
+		// Attach a PDF as evidence.
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{pdfFile}),
+		chromedp.Click(chromedp.CSS(`form.upload button`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.files a[href^="/attachments/"]`)),
+		text(`section.files ul`, &files),
 		// Submitting before answering the finding carried over from 2019 is refused, naming it.
 		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.problem`)),
@@ -403,6 +412,9 @@ func TestReportWorkflow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		text(`h1 mark`, &status),
 	)
+	if !strings.Contains(files, "党委会议纪要.pdf") {
+		t.Fatalf("attachments: %q", files)
+	}
 	if !strings.Contains(saved, "已自动保存") || !strings.Contains(refusal, "未说明整改情况") || !strings.Contains(refusal, "后备力量不足") || status != "已提交" {
 		t.Fatalf("autosave %q, refusal %q, status after submit %q", saved, refusal, status)
 	}

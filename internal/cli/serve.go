@@ -40,7 +40,7 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 	loc, _ := time.LoadLocation(c.TimeZone)
 	srv, err := web.New(st, e.cat, log, web.Options{
 		Sessions:   store.SessionTimeouts{Idle: c.SessionIdle, Absolute: c.SessionAbsolute},
-		TrustProxy: c.TrustProxy, Location: loc, Version: Version, MaxBody: c.MaxBody,
+		TrustProxy: c.TrustProxy, Location: loc, Version: Version, MaxBody: c.MaxBody, MaxUpload: c.MaxUpload,
 	})
 	if err != nil {
 		return err

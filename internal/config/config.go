@@ -21,6 +21,7 @@ type Config struct {
 	TimeZone        string
 	TrustProxy      bool
 	MaxBody         int64
+	MaxUpload       int64
 	LogFormat       string
 }
 
@@ -33,6 +34,7 @@ func Defaults() Config {
 		SessionAbsolute: 12 * time.Hour,
 		TimeZone:        "Asia/Shanghai",
 		MaxBody:         1 << 20,
+		MaxUpload:       20 << 20,
 		LogFormat:       "auto",
 	}
 }
@@ -52,6 +54,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TimeZone, "tz", c.TimeZone, "time zone in which times are shown")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-Proto from a reverse proxy (marks cookies Secure behind TLS)")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body accepted, in bytes")
+	fs.Int64Var(&c.MaxUpload, "max-upload", c.MaxUpload, "largest evidence file accepted, in bytes")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: auto (text on a terminal, else JSON), text or json")
 }
 
@@ -98,6 +101,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--session-absolute must be at least --session-idle")
 	case c.MaxBody < 1024:
 		return fmt.Errorf("--max-body must be at least 1024 bytes")
+	case c.MaxUpload < 1<<20:
+		return fmt.Errorf("--max-upload must be at least 1048576 bytes (1 MB)")
 	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be auto, text or json")
 	}

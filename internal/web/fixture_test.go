@@ -39,6 +39,7 @@ type fixture struct {
 	tokenID map[string]int64         // login → id of their API token
 	cycles  map[string]cycle.Cycle   // "A": reporting under A, "pA": planning under A; same for B
 	reports map[string]report.Report // "A": draft of A1 in cycles["A"], "sA": submitted of A2
+	files   map[string]int64         // "A": an attachment of reports["A"]
 }
 
 const testPassword = "a-long-test-password"
@@ -49,7 +50,7 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
 		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{},
-		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}}
+		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}, files: map[string]int64{}}
 	mk := func(key, parent, name string) {
 		var pid int64
 		if parent != "" {
@@ -142,6 +143,11 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 		f.reports[side], f.reports["s"+side] = draft, sub
+		file, err := st.AddAttachment(ctx, by, draft.ID, "佐证.pdf", []byte("%PDF-1.4 evidence"), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.files[side] = file.ID
 	}
 	cat, err := i18n.Load()
 	if err != nil {
@@ -175,6 +181,9 @@ func (f *fixture) expand(s string) string {
 			s = strings.ReplaceAll(s, "{area:"+k+"}", strconv.FormatInt(r.Sections[0].AreaID, 10))
 		}
 	}
+	for k, id := range f.files {
+		s = strings.ReplaceAll(s, "{file:"+k+"}", strconv.FormatInt(id, 10))
+	}
 	for k, u := range f.users {
 		s = strings.ReplaceAll(s, "{user:"+k+"}", strconv.FormatInt(u.ID, 10))
 		s = strings.ReplaceAll(s, "{uv:"+k+"}", strconv.FormatInt(u.Version, 10))
@@ -196,6 +205,8 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 	switch {
 	case api:
 		req.Header.Set("Content-Type", "application/json")
+	case strings.HasPrefix(body, "--"+testBoundary):
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+testBoundary)
 	case body != "":
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -222,6 +233,14 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 // testHash hashes the test password once: argon2id is slow by design, and
 // every fixture needs it.
 var testHash = sync.OnceValue(func() string { return auth.HashPassword(testPassword) })
+
+const testBoundary = "zerenboundary"
+
+// multipartFile is a request body uploading one file as the field "file".
+func multipartFile(name, content string) string {
+	return "--" + testBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
+		"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + testBoundary + "--\r\n"
+}
 
 func mustCycle(t testing.TB, st *store.Store, id int64) cycle.Cycle {
 	c, err := st.Cycle(context.Background(), id)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
@@ -320,3 +321,47 @@ func TestReportMarkdownIsHarmless(t *testing.T) {
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestBadAttachments(t *testing.T) {
+	f := newFixture(t)
+	srv, err := New(f.st, mustCatalog(t), discardLog(), Options{MaxUpload: 1 << 20,
+		Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := httptest.NewServer(srv.Handler())
+	defer small.Close()
+	f.ts = small
+	count := func() int {
+		files, _ := f.st.Attachments(context.Background(), f.reports["A"].ID)
+		return len(files)
+	}
+	before := count()
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		msg        string
+	}{
+		{"too large", multipartFile("big.pdf", "%PDF-1.4"+strings.Repeat("x", 1<<20+10)), 413, "文件不能超过 1 MB"},
+		{"wrong type", multipartFile("run.exe", "MZ\x90\x00 program"), 400, "pdf, doc, docx, xls, xlsx, ofd, jpg, png"},
+		{"renamed script", multipartFile("report.pdf", "<script>alert(1)</script>"), 400, "不是允许的文件类型"},
+		{"no file", "--" + testBoundary + "--\r\n", 400, "此项必填"},
+	} {
+		resp, body := f.do("leadera", "POST", "/reports/{report:A}/attachments", tc.body)
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.msg) {
+			t.Errorf("%s: %d, want %d with %q\n%s", tc.name, resp.StatusCode, tc.status, tc.msg, excerpt(body))
+		}
+	}
+	if count() != before {
+		t.Fatal("a refused file was stored")
+	}
+	// A submitted report takes no more files.
+	if resp, _ := f.do("leadera", "POST", "/reports/{report:sA}/attachments", multipartFile("a.pdf", "%PDF-1.4")); resp.StatusCode != 409 {
+		t.Fatalf("file added to a submitted report: %d", resp.StatusCode)
+	}
+	resp, body := f.do("role-observer", "GET", "/attachments/{file:A}", "")
+	if resp.StatusCode != 200 || body != "%PDF-1.4 evidence" || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+}

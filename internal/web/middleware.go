@@ -81,10 +81,15 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // limitBody caps every request body; handlers see a 413 error past it.
+// Uploads of evidence files get the upload limit, plus room for the form.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+			limit := s.opt.MaxBody
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
+				limit = s.opt.MaxUpload + 1<<20
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -39,6 +39,8 @@ func loadPages(a *assets, cat *i18n.Catalog) (*pages, error) {
 		"add":       func(a, b int) int { return a + b },
 		"list":      func(s ...string) []string { return s },
 		"field":     sectionField,
+		"kb":        func(n int64) int64 { return (n + 1023) / 1024 },
+		"join":      strings.Join,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/attachment"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
@@ -22,6 +23,8 @@ type reportData struct {
 	Submit   bool // the user may hand it in now
 	Review   bool // the user may return or accept it now
 	Versions []store.ReportVersion
+	Files    []attachment.Attachment
+	Kinds    []string
 	Carry    []finding.CarryOver // findings still open from earlier cycles, with the answers
 	Progress []finding.Progress
 	Similar  *store.Similarity // for organizers: the most similar other report
@@ -69,6 +72,10 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	if d.Carry, err = s.st.CarryOvers(r.Context(), rp.ID); err != nil {
 		return err
 	}
+	if d.Files, err = s.st.Attachments(r.Context(), rp.ID); err != nil {
+		return err
+	}
+	d.Kinds = attachment.Kinds
 	d.Progress = []finding.Progress{finding.Rectified, finding.InProgress}
 	if p.Can(auth.ReviewReport, rp.UnitPath) {
 		if err := s.similarTo(r, &d); err != nil {

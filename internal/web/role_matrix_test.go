@@ -88,6 +88,9 @@ var roleMatrix = []access{
 	{route: "GET /cycles/{id}/agenda", method: "GET", path: "/cycles/{cycle:T}/agenda", allowed: everyone, ok: 200},
 	{route: "GET /cycles/{id}/present", method: "GET", path: "/cycles/{cycle:T}/present", allowed: everyone, ok: 200},
 	{route: "GET /cycles/{id}/booklet", method: "GET", path: "/cycles/{cycle:T}/booklet", allowed: everyone, ok: 200},
+	{route: "POST /reports/{id}/attachments", method: "POST", path: "/reports/{report:T}/attachments", body: multipartFile("会议记录.pdf", "%PDF-1.4 minutes"), allowed: writers, ok: 303},
+	{route: "GET /attachments/{id}", method: "GET", path: "/attachments/{file:T}", allowed: everyone, ok: 200},
+	{route: "POST /attachments/{id}/delete", method: "POST", path: "/attachments/{file:T}/delete", allowed: writers, ok: 303},
 	{route: "GET /reports/{id}", method: "GET", path: "/reports/{report:T}", allowed: everyone, ok: 200},
 	{route: "POST /reports/{id}", method: "POST", path: "/reports/{report:T}", body: "version={rv:T}&achievements_{area:T}=成绩", allowed: writers, ok: 303},
 	{route: "POST /reports/{id}/submit", method: "POST", path: "/reports/{report:T}/submit", body: "version={rv:T}", allowed: leaders, ok: 303},
@@ -132,7 +135,7 @@ func target(s, caller string, inside bool) string {
 	}
 	r := strings.NewReplacer("{cycle:T}", "{cycle:"+t+"}", "{cycle:pT}", "{cycle:p"+t+"}", "{cv:pT}", "{cv:p"+t+"}",
 		"{report:T}", "{report:"+t+"}", "{rv:T}", "{rv:"+t+"}", "{area:T}", "{area:"+t+"}",
-		"{report:sT}", "{report:s"+t+"}", "{rv:sT}", "{rv:s"+t+"}",
+		"{report:sT}", "{report:s"+t+"}", "{rv:sT}", "{rv:s"+t+"}", "{file:T}", "{file:"+t+"}",
 		"{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
 		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
 		"{grant:T}", "{grant:"+member+"}", "{token:self}", "{token:"+caller+"}")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"zeren/internal/api"
+	"zeren/internal/attachment"
 	"zeren/internal/i18n"
 	"zeren/internal/report"
 	"zeren/internal/route"
@@ -22,6 +23,7 @@ type Options struct {
 	Location   *time.Location // zone in which times are shown
 	Version    string
 	MaxBody    int64 // bytes accepted in a request body
+	MaxUpload  int64 // bytes accepted in an evidence file
 }
 
 // Server holds the handlers' dependencies.
@@ -43,6 +45,9 @@ func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, opt Options) (*Se
 	}
 	if opt.MaxBody <= 0 {
 		opt.MaxBody = 1 << 20
+	}
+	if opt.MaxUpload <= 0 {
+		opt.MaxUpload = attachment.DefaultMaxSize
 	}
 	s := &Server{st: st, cat: cat, log: log, opt: opt}
 	var err error
@@ -133,6 +138,9 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}/agenda", in(s.agenda)},
 		{"GET /cycles/{id}/present", in(s.present)},
 		{"GET /cycles/{id}/booklet", in(s.booklet)},
+		{"POST /reports/{id}/attachments", in(s.attachmentAdd)},
+		{"GET /attachments/{id}", in(s.attachmentGet)},
+		{"POST /attachments/{id}/delete", in(s.attachmentRemove)},
 		{"GET /reports/{id}", in(s.reportShow)},
 		{"POST /reports/{id}", in(s.reportSave)},
 		{"POST /reports/{id}/submit", in(s.reportMove(report.Submit))},
