@@ -454,6 +454,17 @@ func TestReportWorkflow(t *testing.T) {
 	if vs, _ := st.ReportVersions(bg, reports[0].ID); len(vs) != 2 || !strings.Contains(vs[1].Sections[0].NextSteps, "2021年6月底前") {
 		t.Fatalf("versions: %+v", vs)
 	}
+	// The two submissions compared: the added sentence is marked as inserted.
+	var inserted string
+	run(t, ctx,
+		chromedp.Navigate(page+"/diff?a=1&b=2"),
+		chromedp.WaitVisible(chromedp.CSS(`.diff-text ins`)),
+		text(`.diff-text ins`, &inserted),
+		shot("report-diff-zh"),
+	)
+	if !strings.Contains(inserted, "2021年6月底前完成整改") {
+		t.Fatalf("inserted text: %q", inserted)
+	}
 }
 
 // In the demo the organizer sees the 2020 cycle with every unit's report,

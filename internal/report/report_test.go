@@ -75,3 +75,30 @@ func TestSameText(t *testing.T) {
 		t.Error("different text taken as same")
 	}
 }
+
+func TestDiff(t *testing.T) {
+	older := []Section{{AreaID: 1, AreaName: "政治建设", Achievements: "全年常委会研究党建工作10次。", Problems: "学习不深入。"}}
+	newer := []Section{{AreaID: 1, AreaName: "政治建设", Achievements: "全年常委会研究党建工作12次。", Problems: "学习不深入。"}}
+	d := Diff(older, newer)
+	if len(d) != 1 || len(d[0].Fields) != 3 {
+		t.Fatalf("%+v", d)
+	}
+	ach, prob := d[0].Fields[0], d[0].Fields[1]
+	if !ach.Changed || prob.Changed {
+		t.Fatalf("changed flags: %v %v", ach.Changed, prob.Changed)
+	}
+	var del, ins, same string
+	for _, p := range ach.Pieces {
+		switch p.Op {
+		case -1:
+			del += p.Text
+		case 1:
+			ins += p.Text
+		default:
+			same += p.Text
+		}
+	}
+	if del != "0" || ins != "2" || !strings.Contains(same, "全年常委会研究党建工作1") {
+		t.Fatalf("del %q ins %q same %q", del, ins, same)
+	}
+}

@@ -91,6 +91,7 @@ var roleMatrix = []access{
 	{route: "POST /reports/{id}/attachments", method: "POST", path: "/reports/{report:T}/attachments", body: multipartFile("会议记录.pdf", "%PDF-1.4 minutes"), allowed: writers, ok: 303},
 	{route: "GET /attachments/{id}", method: "GET", path: "/attachments/{file:T}", allowed: everyone, ok: 200},
 	{route: "POST /attachments/{id}/delete", method: "POST", path: "/attachments/{file:T}/delete", allowed: writers, ok: 303},
+	{route: "GET /reports/{id}/diff", method: "GET", path: "/reports/{report:sT}/diff?a=1&b=0", allowed: everyone, ok: 200},
 	{route: "GET /reports/{id}", method: "GET", path: "/reports/{report:T}", allowed: everyone, ok: 200},
 	{route: "POST /reports/{id}", method: "POST", path: "/reports/{report:T}", body: "version={rv:T}&achievements_{area:T}=成绩", allowed: writers, ok: 303},
 	{route: "POST /reports/{id}/submit", method: "POST", path: "/reports/{report:T}/submit", body: "version={rv:T}", allowed: leaders, ok: 303},

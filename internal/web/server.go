@@ -142,6 +142,7 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /attachments/{id}", in(s.attachmentGet)},
 		{"POST /attachments/{id}/delete", in(s.attachmentRemove)},
 		{"GET /reports/{id}", in(s.reportShow)},
+		{"GET /reports/{id}/diff", in(s.reportDiff)},
 		{"POST /reports/{id}", in(s.reportSave)},
 		{"POST /reports/{id}/submit", in(s.reportMove(report.Submit))},
 		{"POST /reports/{id}/return", in(s.reportMove(report.Return))},
