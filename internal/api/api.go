@@ -22,14 +22,15 @@ import (
 
 // API holds the handlers' dependencies.
 type API struct {
-	st  *store.Store
-	cat *i18n.Catalog
-	log *slog.Logger
+	st        *store.Store
+	cat       *i18n.Catalog
+	log       *slog.Logger
+	maxUpload int64
 }
 
-// New returns the API.
-func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger) *API {
-	return &API{st: st, cat: cat, log: log}
+// New returns the API; maxUpload bounds evidence files.
+func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, maxUpload int64) *API {
+	return &API{st: st, cat: cat, log: log, maxUpload: maxUpload}
 }
 
 // Route is one entry of the API's route table.
@@ -52,6 +53,11 @@ func (a *API) Routes() []Route {
 		{"PATCH /api/v1/cycles/{id}", a.h(a.cyclePatch)},
 		{"POST /api/v1/cycles/{id}/advance", a.h(a.cycleAdvance)},
 		{"GET /api/v1/cycles/{id}/reports", a.h(a.cycleReports)},
+		{"GET /api/v1/cycles/{id}/meeting", a.h(a.meetingGet)},
+		{"PUT /api/v1/cycles/{id}/meeting", a.h(a.meetingPut)},
+		{"GET /api/v1/reports/{id}/attachments", a.h(a.attachmentList)},
+		{"POST /api/v1/reports/{id}/attachments", a.h(a.attachmentAdd)},
+		{"GET /api/v1/attachments/{id}", a.h(a.attachmentGet)},
 		{"GET /api/v1/reports/{id}", a.h(a.reportGet)},
 		{"PATCH /api/v1/reports/{id}", a.h(a.reportPatch)},
 		{"POST /api/v1/reports/{id}/submit", a.h(a.reportMove(report.Submit))},

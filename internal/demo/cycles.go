@@ -104,6 +104,12 @@ func loadCycle(ctx context.Context, st *store.Store, ids map[string]int64, year 
 		if full, err = st.SaveReport(ctx, actor, r.ID, r.Version, reportText(full, textYear, i), answers(ctx, st, r.ID)...); err != nil {
 			return c, err
 		}
+		if i%3 == 0 {
+			name := fmt.Sprintf("%d年度党委（党组）会议研究全面从严治党工作纪要.pdf", year)
+			if _, err := st.AddAttachment(ctx, actor, r.ID, name, minutesPDF(fmt.Sprintf("Minutes %d - %s", year, "party committee")), 1<<20); err != nil {
+				return c, err
+			}
+		}
 		if year == 2020 && r.UnitID == excused {
 			if err := st.ExcuseParticipant(ctx, actor, c.ID, mustVersion(ctx, st, c.ID), r.UnitID, "主要负责同志调整，经批准免报"); err != nil {
 				return c, err

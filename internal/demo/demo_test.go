@@ -31,6 +31,14 @@ func TestLoad(t *testing.T) {
 	if len(reports) != len(reporting) || states[report.Accepted] == 0 || states[report.Submitted] == 0 || states[report.Draft] != 1 {
 		t.Fatalf("2020 reports by state: %v", states)
 	}
+	files := 0
+	for _, r := range reports {
+		fs, _ := st.Attachments(ctx, r.ID)
+		files += len(fs)
+	}
+	if files == 0 {
+		t.Fatal("no evidence attached in the demo")
+	}
 	if n, p, err := st.VerifyAudit(ctx); err != nil || p != nil || n == 0 {
 		t.Fatalf("audit: %d %v %v", n, p, err)
 	}

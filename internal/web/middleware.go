@@ -87,7 +87,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if r.Body != nil {
 			limit := s.opt.MaxBody
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
-				limit = s.opt.MaxUpload + 1<<20
+				limit = s.opt.MaxUpload*4/3 + 1<<20 // base64 in the API
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

@@ -117,6 +117,11 @@ var roleMatrix = []access{
 	{route: "PATCH /api/v1/cycles/{id}", method: "PATCH", path: "/api/v1/cycles/{cycle:pT}", body: `{"version": {cv:pT}, "areas": ["政治建设", "经济社会发展"]}`, allowed: organizers, ok: 200},
 	{route: "POST /api/v1/cycles/{id}/advance", method: "POST", path: "/api/v1/cycles/{cycle:pT}/advance", body: `{"version": {cv:pT}, "to": "reporting"}`, allowed: organizers, ok: 200},
 	{route: "GET /api/v1/cycles/{id}/reports", method: "GET", path: "/api/v1/cycles/{cycle:T}/reports", allowed: everyone, ok: 200},
+	{route: "GET /api/v1/cycles/{id}/meeting", method: "GET", path: "/api/v1/cycles/{cycle:T}/meeting", allowed: everyone, ok: 200},
+	{route: "PUT /api/v1/cycles/{id}/meeting", method: "PUT", path: "/api/v1/cycles/{cycle:T}/meeting", body: `{"version": 0, "held_on": "2021-01-12", "place": "市委常委会议室"}`, allowed: organizers, ok: 200},
+	{route: "GET /api/v1/reports/{id}/attachments", method: "GET", path: "/api/v1/reports/{report:T}/attachments", allowed: everyone, ok: 200},
+	{route: "POST /api/v1/reports/{id}/attachments", method: "POST", path: "/api/v1/reports/{report:T}/attachments", body: `{"name": "a.pdf", "data": "JVBERi0xLjQ="}`, allowed: writers, ok: 201},
+	{route: "GET /api/v1/attachments/{id}", method: "GET", path: "/api/v1/attachments/{file:T}", allowed: everyone, ok: 200},
 	{route: "GET /api/v1/reports/{id}", method: "GET", path: "/api/v1/reports/{report:T}", allowed: everyone, ok: 200},
 	{route: "PATCH /api/v1/reports/{id}", method: "PATCH", path: "/api/v1/reports/{report:T}", body: `{"version": {rv:T}, "sections": [{"area_id": {area:T}, "achievements": "成绩"}]}`, allowed: writers, ok: 200},
 	{route: "POST /api/v1/reports/{id}/submit", method: "POST", path: "/api/v1/reports/{report:T}/submit", body: `{"version": {rv:T}}`, allowed: leaders, ok: 200},
@@ -294,7 +299,7 @@ func TestEveryRouteInMatrix(t *testing.T) {
 	for _, r := range srv.routeTable() {
 		patterns = append(patterns, r.pattern)
 	}
-	for _, r := range api.New(f.st, mustCatalog(t), discardLog()).Routes() {
+	for _, r := range api.New(f.st, mustCatalog(t), discardLog(), 1<<20).Routes() {
 		patterns = append(patterns, r.Pattern)
 	}
 	for _, p := range patterns {

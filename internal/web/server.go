@@ -67,7 +67,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.pattern, rt.h)
 	}
-	mux.Handle("/api/v1/", api.New(s.st, s.cat, s.log).Handler())
+	mux.Handle("/api/v1/", api.New(s.st, s.cat, s.log, s.opt.MaxUpload).Handler())
 
 	// The middleware, outermost first.
 	h := route.Recorder(mux)
