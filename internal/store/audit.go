@@ -140,19 +140,18 @@ type AuditFilter struct {
 func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
 	var where []string
 	var args []any
-	var scope []string
-	for _, p := range f.Scopes {
-		lo, hi := unit.SubtreeRange(p)
-		scope = append(scope, "(unit_path >= ? AND unit_path < ?)")
-		args = append(args, lo, hi)
-	}
-	if f.Unscoped {
-		scope = append(scope, "unit_path = ''")
-	}
-	if len(scope) == 0 {
+	switch {
+	case len(f.Scopes) > 0 && f.Unscoped:
+		scope, a := scopeClause("unit_path", f.Scopes)
+		where, args = []string{"(" + scope + " OR unit_path = '')"}, a
+	case len(f.Scopes) > 0:
+		scope, a := scopeClause("unit_path", f.Scopes)
+		where, args = []string{scope}, a
+	case f.Unscoped:
+		where = []string{"unit_path = ''"}
+	default:
 		return nil, nil
 	}
-	where = append(where, "("+strings.Join(scope, " OR ")+")")
 	if f.UnitPath != "" {
 		lo, hi := unit.SubtreeRange(f.UnitPath)
 		where = append(where, "unit_path >= ? AND unit_path < ?")

@@ -50,35 +50,16 @@ func (s *Store) Cycles(ctx context.Context, scopes []string) ([]cycle.Cycle, err
 	if len(scopes) == 0 {
 		return nil, nil
 	}
-	var own, part []string
-	var args []any
-	for _, p := range scopes {
-		lo, hi := unit.SubtreeRange(p)
-		own = append(own, "(un.path >= ? AND un.path < ?)")
-		args = append(args, lo, hi)
-	}
-	for _, p := range scopes {
-		lo, hi := unit.SubtreeRange(p)
-		part = append(part, "(pu.path >= ? AND pu.path < ?)")
-		args = append(args, lo, hi)
-	}
+	own, args := scopeClause("un.path", scopes)
+	part, more := scopeClause("pu.path", scopes)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id
-		WHERE (`+strings.Join(own, " OR ")+`) OR EXISTS (SELECT 1 FROM participants p JOIN units pu ON pu.id = p.unit_id
-			WHERE p.cycle_id = c.id AND (`+strings.Join(part, " OR ")+`))
-		ORDER BY c.year DESC, c.id DESC LIMIT 200`), args...)
+		WHERE `+own+` OR EXISTS (SELECT 1 FROM participants p JOIN units pu ON pu.id = p.unit_id
+			WHERE p.cycle_id = c.id AND `+part+`)
+		ORDER BY c.year DESC, c.id DESC LIMIT 200`), append(args, more...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cycles: %w", err)
 	}
-	defer rows.Close()
-	var out []cycle.Cycle
-	for rows.Next() {
-		c, err := scanCycle(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, scanCycle)
 }
 
 // CreateCycle starts a cycle in planning under a unit, with the seed areas.

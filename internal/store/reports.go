@@ -77,30 +77,15 @@ func (s *Store) CycleReports(ctx context.Context, cycleID int64, scopes []string
 	if len(scopes) == 0 {
 		return nil, nil
 	}
-	var scope []string
-	args := []any{cycleID}
-	for _, p := range scopes {
-		lo, hi := unit.SubtreeRange(p)
-		scope = append(scope, "(un.path >= ? AND un.path < ?)")
-		args = append(args, lo, hi)
-	}
+	scope, args := scopeClause("un.path", scopes)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id
 		JOIN participants p ON p.cycle_id = r.cycle_id AND p.unit_id = r.unit_id
-		WHERE r.cycle_id = ? AND (`+strings.Join(scope, " OR ")+`)
-		ORDER BY CASE p.mode WHEN 'on_the_spot' THEN 0 ELSE 1 END, p.position, un.path`), args...)
+		WHERE r.cycle_id = ? AND `+scope+`
+		ORDER BY CASE p.mode WHEN 'on_the_spot' THEN 0 ELSE 1 END, p.position, un.path`), append([]any{cycleID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cycle reports: %w", err)
 	}
-	defer rows.Close()
-	var out []report.Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, scanReport)
 }
 
 // createReports makes a draft report for every participant without one,

@@ -19,6 +19,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"zeren/internal/unit"
 )
 
 // Engine names a database engine.
@@ -309,3 +311,30 @@ func unix(t time.Time) int64 { return t.Unix() }
 
 // fromUnix converts a stored time back.
 func fromUnix(n int64) time.Time { return time.Unix(n, 0).UTC() }
+
+// scopeClause is the SQL condition "col lies in one of the subtrees", as
+// ranges of the materialized path, with its arguments.
+func scopeClause(col string, scopes []string) (string, []any) {
+	parts := make([]string, len(scopes))
+	args := make([]any, 0, 2*len(scopes))
+	for i, p := range scopes {
+		lo, hi := unit.SubtreeRange(p)
+		parts[i] = "(" + col + " >= ? AND " + col + " < ?)"
+		args = append(args, lo, hi)
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// collect scans every row with scan and closes the rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -255,15 +255,8 @@ func (s *Store) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, error) {
 	if len(f.Scopes) == 0 {
 		return nil, nil
 	}
-	var where []string
-	var args []any
-	var scope []string
-	for _, p := range f.Scopes {
-		lo, hi := unit.SubtreeRange(p)
-		scope = append(scope, "(u.path >= ? AND u.path < ?)")
-		args = append(args, lo, hi)
-	}
-	where = append(where, "("+strings.Join(scope, " OR ")+")")
+	scope, args := scopeClause("u.path", f.Scopes)
+	where := []string{scope}
 	switch {
 	case f.ParentID != nil:
 		where = append(where, "u.parent_id = ?")

@@ -188,15 +188,9 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 	if len(f.Scopes) == 0 {
 		return nil, nil
 	}
-	var scope []string
-	var args []any
-	for _, p := range f.Scopes {
-		lo, hi := unit.SubtreeRange(p)
-		scope = append(scope, "(un.path >= ? AND un.path < ?)")
-		args = append(args, lo, hi)
-	}
+	scope, args := scopeClause("un.path", f.Scopes)
 	where := `(EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
-		WHERE g.user_id = u.id AND (` + strings.Join(scope, " OR ") + `))
+		WHERE g.user_id = u.id AND ` + scope + `)
 		OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)) AND u.id > ?`
 	args = append(args, f.AfterID)
 	if f.Query != "" {
