@@ -40,6 +40,7 @@ type fixture struct {
 	cycles  map[string]cycle.Cycle   // "A": reporting under A, "pA": planning under A; same for B
 	reports map[string]report.Report // "A": draft of A1 in cycles["A"], "sA": submitted of A2
 	files   map[string]int64         // "A": an attachment of reports["A"]
+	client  *http.Client
 }
 
 const testPassword = "a-long-test-password"
@@ -160,6 +161,10 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(f.ts.Close)
+	// The server's own transport, not the default one: another parallel test
+	// closing its server closes the default transport's idle connections.
+	f.client = &http.Client{Transport: f.ts.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return f
 }
 
@@ -220,8 +225,7 @@ func (f *fixture) do(who, method, path, body string, header ...string) (*http.Re
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
+	resp, err := f.client.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
 	}
