@@ -186,16 +186,6 @@ func (p *Principal) IsTopAdmin() bool {
 	return false
 }
 
-// HasRole reports whether p holds role r anywhere.
-func (p *Principal) HasRole(r Role) bool {
-	for _, g := range p.Grants {
-		if g.Role == r {
-			return true
-		}
-	}
-	return false
-}
-
 func roleAllows(r Role, a Action) bool {
 	for _, x := range allowed[a] {
 		if x == r {
