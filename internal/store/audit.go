@@ -26,10 +26,7 @@ type change struct {
 // the change itself. Reading the head FOR UPDATE serializes appends across
 // processes on PostgreSQL; on SQLite the write transaction already does.
 func (t *Tx) audit(ctx context.Context, by audit.Actor, c change) error {
-	lock := ""
-	if t.s.engine == Postgres {
-		lock = " FOR UPDATE"
-	}
+	lock := t.forUpdate("")
 	var seq int64
 	var hash string
 	if err := t.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+lock).Scan(&seq, &hash); err != nil {

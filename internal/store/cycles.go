@@ -33,10 +33,7 @@ func (s *Store) Cycle(ctx context.Context, id int64) (cycle.Cycle, error) {
 }
 
 func (t *Tx) cycleForUpdate(ctx context.Context, id, version int64) (cycle.Cycle, error) {
-	lock := ""
-	if t.s.engine == Postgres {
-		lock = " FOR UPDATE OF c"
-	}
+	lock := t.forUpdate("c")
 	c, err := scanCycle(t.queryRow(ctx, `SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id WHERE c.id = ?`+lock, id))
 	if err == nil && version != 0 && c.Version != version {
 		err = staleVersion()
@@ -306,9 +303,12 @@ func (s *Store) ExcuseParticipant(ctx context.Context, by audit.Actor, id, versi
 // CandidateUnits lists active units of a subtree that may take part in a
 // cycle, optionally of one kind, for picking participants in bulk.
 func (s *Store) CandidateUnits(ctx context.Context, c cycle.Cycle, subtree string, kind unit.Kind) ([]unit.Unit, error) {
+	// Both subtrees are ranges of the path: the picked one and the cycle's.
 	lo, hi := unit.SubtreeRange(subtree)
-	q := `SELECT ` + unitCols + `, 0 FROM units u WHERE u.path >= ? AND u.path < ? AND u.archived = ? AND u.id <> ?`
-	args := []any{lo, hi, false, c.UnitID}
+	clo, chi := unit.SubtreeRange(c.UnitPath)
+	q := `SELECT ` + unitCols + `, 0 FROM units u WHERE u.path >= ? AND u.path < ? AND u.path >= ? AND u.path < ?
+		AND u.archived = ? AND u.id <> ?`
+	args := []any{lo, hi, clo, chi, false, c.UnitID}
 	if kind != "" {
 		q += ` AND u.kind = ?`
 		args = append(args, string(kind))
@@ -317,19 +317,7 @@ func (s *Store) CandidateUnits(ctx context.Context, c cycle.Cycle, subtree strin
 	if err != nil {
 		return nil, fmt.Errorf("candidates: %w", err)
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		var n int
-		u, err := scanUnit(rows, &n)
-		if err != nil {
-			return nil, err
-		}
-		if unit.Contains(c.UnitPath, u.Path) {
-			out = append(out, u)
-		}
-	}
-	return out, rows.Err()
+	return collect(rows, scanUnitWithChildren)
 }
 
 // AdvanceCycle moves a cycle one step forward when the step's preconditions

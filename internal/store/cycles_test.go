@@ -12,6 +12,7 @@ import (
 	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
+	"zeren/internal/unit"
 )
 
 func TestCycleWorkflow(t *testing.T) {
@@ -240,5 +241,39 @@ func TestCarryOver(t *testing.T) {
 	}
 	if _, err := st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, ""); err != nil {
 		t.Fatalf("submit with answers: %v", err)
+	}
+}
+
+func TestCandidateUnits(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	city := mustUnit(t, st, 0, "中共绵阳市委")
+	fc := mustUnit(t, st, city.ID, "中共涪城区委")
+	if _, err := st.CreateUnit(ctx, audit.System, fc.ID, unit.Draft{Name: "城厢街道党工委", Kind: unit.Grassroots}); err != nil {
+		t.Fatal(err)
+	}
+	other := mustUnit(t, st, 0, "中共德阳市委")
+	mustUnit(t, st, other.ID, "中共旌阳区委")
+	c, _ := st.CreateCycle(ctx, audit.System, fc.ID, cycle.Draft{Year: 2020, Title: "2020"})
+	names := func(subtree string, kind unit.Kind) []string {
+		us, err := st.CandidateUnits(ctx, c, subtree, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range us {
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	// The picked subtree is cut to the cycle's, without the cycle's own unit.
+	if got := names(city.Path, ""); len(got) != 1 || got[0] != "城厢街道党工委" {
+		t.Fatalf("from the city: %v", got)
+	}
+	if got := names(city.Path, unit.Committee); len(got) != 0 {
+		t.Fatalf("committees: %v", got)
+	}
+	if got := names(other.Path, ""); len(got) != 0 {
+		t.Fatalf("another city's units offered: %v", got)
 	}
 }

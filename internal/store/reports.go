@@ -60,10 +60,7 @@ func (s *Store) Report(ctx context.Context, id int64) (report.Report, error) {
 }
 
 func (t *Tx) reportForUpdate(ctx context.Context, id, version int64) (report.Report, error) {
-	lock := ""
-	if t.s.engine == Postgres {
-		lock = " FOR UPDATE OF r"
-	}
+	lock := t.forUpdate("r")
 	r, err := scanReport(t.queryRow(ctx, `SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id WHERE r.id = ?`+lock, id))
 	if err == nil && version != 0 && r.Version != version {
 		err = staleVersion()

@@ -276,6 +276,19 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.s.q(query), args...)
 }
 
+// forUpdate is the clause that locks the rows a read selects (of the
+// table alias given, or all) until the transaction ends. SQLite needs none:
+// its write transaction holds the whole database.
+func (t *Tx) forUpdate(of string) string {
+	switch {
+	case t.s.engine != Postgres:
+		return ""
+	case of != "":
+		return " FOR UPDATE OF " + of
+	}
+	return " FOR UPDATE"
+}
+
 // Tx runs fn in a write transaction, committing if it returns nil. On SQLite
 // transactions begin IMMEDIATE so that the write lock is taken up front.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {

@@ -49,10 +49,7 @@ func (s *Store) Unit(ctx context.Context, id int64) (unit.Unit, error) {
 }
 
 func (t *Tx) unitForUpdate(ctx context.Context, id int64) (unit.Unit, error) {
-	lock := ""
-	if t.s.engine == Postgres {
-		lock = " FOR UPDATE"
-	}
+	lock := t.forUpdate("")
 	u, err := scanUnit(t.queryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = ?`+lock, id))
 	if err != nil {
 		return u, fmt.Errorf("unit %d: %w", id, unitNotFound(err))
@@ -293,18 +290,15 @@ func (s *Store) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		var n int
-		u, err := scanUnit(rows, &n)
-		if err != nil {
-			return nil, err
-		}
-		u.Children = n
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, scanUnitWithChildren)
+}
+
+// scanUnitWithChildren reads a unit followed by its number of children.
+func scanUnitWithChildren(row interface{ Scan(...any) error }) (unit.Unit, error) {
+	var n int
+	u, err := scanUnit(row, &n)
+	u.Children = n
+	return u, err
 }
 
 // kindOrder sorts units by kind in the order of unit.Kinds.

@@ -74,10 +74,7 @@ func (s *Store) User(ctx context.Context, id int64) (user.User, error) {
 }
 
 func (t *Tx) userForUpdate(ctx context.Context, id int64) (user.User, error) {
-	lock := ""
-	if t.s.engine == Postgres {
-		lock = " FOR UPDATE"
-	}
+	lock := t.forUpdate("")
 	u, err := scanUser(t.queryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = ?`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.New(apperr.NotFound, "err.not_found")
