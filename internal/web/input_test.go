@@ -365,3 +365,36 @@ func TestBadAttachments(t *testing.T) {
 		t.Fatalf("download: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
+
+func TestBadCycleInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		msg                      string
+	}{
+		{"year out of range", "POST", "/cycles", "unit_id={A}&year=1999&title=x", 400, "年度应在 2000 到 2100 之间"},
+		{"empty title", "POST", "/cycles", "unit_id={A}&year=2019&title=+", 400, "此项必填"},
+		{"duplicate year", "POST", "/cycles", "unit_id={A}&year=2020&title=x", 400, "2020 年度的述职评议已存在"},
+		{"bad deadline", "POST", "/cycles/{cycle:pA}", "version={cv:pA}&year=2021&title=x&deadline=2021-02-30", 400, "日期格式应为"},
+		{"no areas", "POST", "/cycles/{cycle:pA}/areas", "version={cv:pA}&areas=+%0A+", 400, "此项必填"},
+		{"unknown mode", "POST", "/cycles/{cycle:pA}/participants", "version={cv:pA}&unit_id={A2}&mode=loud", 400, "不是有效的述职方式"},
+		{"outside unit", "POST", "/cycles/{cycle:pA}/participants", "version={cv:pA}&unit_id={B1}&mode=written", 400, "不能参加"},
+		{"unknown op", "POST", "/cycles/{cycle:pA}/participants/{A1}", "version={cv:pA}&op=fly", 400, "不是有效的操作"},
+		{"bad meeting date", "POST", "/cycles/{cycle:A}/meeting", "version=0&held_on=2021-13-01", 400, "日期格式应为"},
+		{"stale meeting", "POST", "/cycles/{cycle:A}/meeting", "version=7&held_on=2021-01-12", 409, "他人已修改"},
+		{"projector page out of range", "GET", "/cycles/{cycle:A}/present?n=99", "", 400, "应在 1 到 1 之间"},
+		{"unknown version to compare", "GET", "/reports/{report:sA}/diff?a=5", "", 400, "版本号"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			before, _ := f.st.Cycle(context.Background(), f.cycles["pA"].ID)
+			resp, body := f.do("admin", tc.method, tc.path, tc.body)
+			if resp.StatusCode != tc.status || !strings.Contains(body, tc.msg) {
+				t.Fatalf("status %d, want %d with %q\n%s", resp.StatusCode, tc.status, tc.msg, excerpt(body))
+			}
+			if after, _ := f.st.Cycle(context.Background(), before.ID); after.Version != before.Version {
+				t.Fatal("a refused request changed the cycle")
+			}
+		})
+	}
+}

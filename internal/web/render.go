@@ -124,17 +124,17 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string
 	return v
 }
 
-// withError puts a typed error on the view: a field message or a form-level one.
+// withError puts a typed error on the view: always as a sentence at the top
+// of the page naming the field, since not every field a request can name
+// has a place on the page, and beside the field when it has one.
 func (v *view) withError(err error) *view {
 	e, ok := apperr.As(err)
 	if !ok {
 		return v
 	}
-	msg := v.T(e.Key, e.Args...)
+	v.Problem = v.s.cat.Error(v.Locale, e)
 	if e.Field != "" {
-		v.Errors[e.Field] = msg
-	} else {
-		v.Problem = msg
+		v.Errors[e.Field] = v.T(e.Key, e.Args...)
 	}
 	return v
 }

@@ -146,9 +146,6 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			v.withError(err)
-			if e, ok := apperr.As(err); ok {
-				v.Problem = s.cat.Error(v.Locale, e)
-			}
 			status = apperr.Status(err)
 		}
 		return s.render(w, status, "#report_saved", v)
