@@ -44,16 +44,35 @@ const (
 	Closed Status = "closed"
 )
 
+// Severity is how serious a finding is.
+type Severity string
+
+// The severities, most serious first.
+const (
+	Serious Severity = "serious"
+	Major   Severity = "major"
+	Minor   Severity = "minor"
+)
+
+// Severities lists every severity, most serious first.
+var Severities = []Severity{Serious, Major, Minor}
+
+// Valid reports whether s is a known severity.
+func (s Severity) Valid() bool { return s == Serious || s == Major || s == Minor }
+
 // Finding is a problem pointed out to a unit in a cycle.
 type Finding struct {
-	ID        int64  `json:"id"`
-	UnitID    int64  `json:"unit_id"`
-	CycleID   int64  `json:"cycle_id"`
-	CycleYear int    `json:"cycle_year"`
-	Source    Source `json:"source"`
-	Area      string `json:"area"`
-	Text      string `json:"text"`
-	Status    Status `json:"status"`
+	ID        int64    `json:"id"`
+	UnitID    int64    `json:"unit_id"`
+	UnitName  string   `json:"unit_name,omitempty"`
+	CycleID   int64    `json:"cycle_id"`
+	CycleYear int      `json:"cycle_year"`
+	ReportID  int64    `json:"report_id,omitempty"` // the report it was pointed out on
+	Source    Source   `json:"source"`
+	Area      string   `json:"area"`
+	Severity  Severity `json:"severity,omitempty"`
+	Text      string   `json:"text"`
+	Status    Status   `json:"status"`
 }
 
 // MaxTextLen bounds a finding's text.
@@ -70,6 +89,9 @@ func (f *Finding) Normalize() error {
 	}
 	if !f.Source.Valid() {
 		return apperr.Field("source", "err.unknown_source")
+	}
+	if f.Severity != "" && !f.Severity.Valid() {
+		return apperr.Field("severity", "err.unknown_severity")
 	}
 	return nil
 }
