@@ -77,6 +77,9 @@ const (
 	EditReport   Action = "report.edit"   // write the unit's draft
 	SubmitReport Action = "report.submit" // hand the report in
 	ReviewReport Action = "report.review" // return or accept a submitted report
+	// Appraisals are set up and comments recorded under ManageCycles; who
+	// votes is the appraisal's list of voters, not a role.
+	ReadResults Action = "appraisal.results" // turnout and results of a cycle's appraisal
 )
 
 // allowed maps each action to the roles that may take it.
@@ -90,6 +93,7 @@ var allowed = map[Action][]Role{
 	EditReport:   {UnitLeader, UnitStaff},
 	SubmitReport: {UnitLeader},
 	ReviewReport: {Admin, Organizer},
+	ReadResults:  {Admin, Organizer, Supervisor},
 }
 
 // Principal is who is acting: a user and their grants.

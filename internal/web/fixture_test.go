@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"zeren/internal/appraisal"
 	"zeren/internal/audit"
 
 	"zeren/internal/auth"
@@ -40,7 +41,12 @@ type fixture struct {
 	cycles  map[string]cycle.Cycle   // "A": reporting under A, "pA": planning under A; same for B
 	reports map[string]report.Report // "A": draft of A1 in cycles["A"], "sA": submitted of A2
 	files   map[string]int64         // "A": an attachment of reports["A"]
-	client  *http.Client
+	// "A": the open appraisal of cycles["vA"], a 2018 cycle under review
+	// whose two reports (reports["vA"] of A1) are handed in; every role-*
+	// user is invited to A's, member-b to B's.
+	appraisals map[string]appraisal.Appraisal
+	codes      map[string]string // "A": an unused one-time code of appraisals["A"]
+	client     *http.Client
 }
 
 const testPassword = "a-long-test-password"
@@ -51,7 +57,8 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
 		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{},
-		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}, files: map[string]int64{}}
+		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}, files: map[string]int64{},
+		appraisals: map[string]appraisal.Appraisal{}, codes: map[string]string{}}
 	mk := func(key, parent, name string) {
 		var pid int64
 		if parent != "" {
@@ -149,6 +156,7 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 		f.files[side] = file.ID
+		f.appraisalFixture(side, parts)
 	}
 	cat, err := i18n.Load()
 	if err != nil {
@@ -168,6 +176,69 @@ func newFixture(t testing.TB) *fixture {
 	return f
 }
 
+// appraisalFixture makes the side's 2018 cycle under review with its open
+// appraisal.
+func (f *fixture) appraisalFixture(side string, parts []cycle.Participant) {
+	t, st, ctx, by := f.t, f.st, context.Background(), audit.System
+	vc, err := st.CreateCycle(ctx, by, f.units[side].ID, cycle.Draft{Year: 2018, Title: "2018年度述职评议"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetParticipants(ctx, by, vc.ID, vc.Version, parts); err != nil {
+		t.Fatal(err)
+	}
+	vc, _ = st.Cycle(ctx, vc.ID)
+	if vc, err = st.AdvanceCycle(ctx, by, vc.ID, vc.Version, cycle.Reporting); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := st.CycleReports(ctx, vc.ID, []string{f.units[side].Path})
+	for _, r := range reports {
+		if _, err := st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if vc, err = st.AdvanceCycle(ctx, by, vc.ID, vc.Version, cycle.Reviewing); err != nil {
+		t.Fatal(err)
+	}
+	f.cycles["v"+side] = vc
+	f.reports["v"+side] = mustReport(t, st, reports[0].ID)
+	setup := appraisal.Default()
+	setup.MinBallots = 1
+	setup.Groups = []appraisal.RaterGroup{{Name: "市领导", Weight: 60}, {Name: "基层代表", Weight: 40}}
+	a, err := st.CreateAppraisal(ctx, by, vc.ID, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logins []string
+	if side == "A" {
+		for _, r := range auth.Roles {
+			logins = append(logins, "role-"+string(r))
+		}
+	} else {
+		logins = []string{"member-b"}
+	}
+	if _, err := st.AddVoters(ctx, by, a.ID, a.Groups[0].ID, logins, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := st.CreateCodes(ctx, by, a.ID, a.Groups[1].ID, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.codes[side] = codes[0].Code
+	if f.appraisals[side], err = st.MoveAppraisal(ctx, by, a.ID, a.Version, appraisal.Open); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustReport(t testing.TB, st *store.Store, id int64) report.Report {
+	t.Helper()
+	r, err := st.Report(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // expand replaces {A} by unit A's id, {v:A} by its version, {user:x} by
 // user x's id, {grant:x} by x's first grant's id.
 func (f *fixture) expand(s string) string {
@@ -185,6 +256,12 @@ func (f *fixture) expand(s string) string {
 		if len(r.Sections) > 0 {
 			s = strings.ReplaceAll(s, "{area:"+k+"}", strconv.FormatInt(r.Sections[0].AreaID, 10))
 		}
+	}
+	for k, a := range f.appraisals {
+		s = strings.ReplaceAll(s, "{appraisal:"+k+"}", strconv.FormatInt(a.ID, 10))
+		s = strings.ReplaceAll(s, "{av:"+k+"}", strconv.FormatInt(a.Version, 10))
+		s = strings.ReplaceAll(s, "{group:"+k+"}", strconv.FormatInt(a.Groups[0].ID, 10))
+		s = strings.ReplaceAll(s, "{code:"+k+"}", f.codes[k])
 	}
 	for k, id := range f.files {
 		s = strings.ReplaceAll(s, "{file:"+k+"}", strconv.FormatInt(id, 10))

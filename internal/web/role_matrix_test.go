@@ -144,7 +144,9 @@ func target(s, caller string, inside bool) string {
 		"{report:sT}", "{report:s"+t+"}", "{rv:sT}", "{rv:s"+t+"}", "{file:T}", "{file:"+t+"}",
 		"{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
 		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
-		"{grant:T}", "{grant:"+member+"}", "{token:self}", "{token:"+caller+"}")
+		"{grant:T}", "{grant:"+member+"}",
+		"{cycle:vT}", "{cycle:v"+t+"}", "{report:vT}", "{report:v"+t+"}", "{appraisal:T}", "{appraisal:"+t+"}",
+		"{av:T}", "{av:"+t+"}", "{group:T}", "{group:"+t+"}", "{code:T}", "{code:"+t+"}", "{token:self}", "{token:"+caller+"}")
 	return r.Replace(s)
 }
 
