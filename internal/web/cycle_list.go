@@ -12,10 +12,11 @@ import (
 )
 
 type cycleListData struct {
-	Cycles []cycle.Cycle
-	Manage []unit.Unit // units under which the user may start a cycle
-	Draft  cycle.Draft
-	UnitID int64
+	Cycles  []cycle.Cycle
+	Manage  []unit.Unit // units under which the user may start a cycle
+	Draft   cycle.Draft
+	UnitID  int64
+	Ballots []int64 // open appraisals the user is invited to and has not voted in
 }
 
 // cycleList shows the cycles the user may see and, to organizers, a form to
@@ -37,6 +38,9 @@ func (s *Server) renderCycleList(w http.ResponseWriter, r *http.Request, status 
 			return err
 		}
 		d.Manage = append(d.Manage, u)
+	}
+	if d.Ballots, err = s.st.VoterAppraisals(r.Context(), p.UserID); err != nil {
+		return err
 	}
 	if d.Draft.Title == "" {
 		d.Draft.Title = strconv.Itoa(d.Draft.Year) + "年度全面从严治党主体责任述职评议"

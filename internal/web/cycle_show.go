@@ -26,6 +26,7 @@ type cycleData struct {
 	Kinds        []unit.Kind
 	Meeting      cycle.Meeting
 	Papers       bool                       // the user may open the agenda, projector and booklet
+	Results      bool                       // the user may open the appraisal
 	Similar      map[int64]store.Similarity // by report id, for organizers
 }
 
@@ -93,6 +94,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	d.Papers = p.Can(auth.ReadUnit, c.UnitPath)
+	d.Results = p.Can(auth.ReadResults, c.UnitPath)
 	if p.Can(auth.ReviewReport, c.UnitPath) {
 		if d.Similar, err = s.st.Similarities(r.Context(), c.ID); err != nil {
 			return err

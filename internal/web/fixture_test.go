@@ -42,8 +42,8 @@ type fixture struct {
 	reports map[string]report.Report // "A": draft of A1 in cycles["A"], "sA": submitted of A2
 	files   map[string]int64         // "A": an attachment of reports["A"]
 	// "A": the open appraisal of cycles["vA"], a 2018 cycle under review
-	// whose two reports (reports["vA"] of A1) are handed in; every role-*
-	// user is invited to A's, member-b to B's.
+	// whose two reports (reports["vA"] of A1, "v2A" of A2) are handed in;
+	// member-a and every role-* user are invited to A's, member-b to B's.
 	appraisals map[string]appraisal.Appraisal
 	codes      map[string]string // "A": an unused one-time code of appraisals["A"]
 	client     *http.Client
@@ -202,6 +202,7 @@ func (f *fixture) appraisalFixture(side string, parts []cycle.Participant) {
 	}
 	f.cycles["v"+side] = vc
 	f.reports["v"+side] = mustReport(t, st, reports[0].ID)
+	f.reports["v2"+side] = mustReport(t, st, reports[1].ID)
 	setup := appraisal.Default()
 	setup.MinBallots = 1
 	setup.Groups = []appraisal.RaterGroup{{Name: "市领导", Weight: 60}, {Name: "基层代表", Weight: 40}}
@@ -211,6 +212,7 @@ func (f *fixture) appraisalFixture(side string, parts []cycle.Participant) {
 	}
 	var logins []string
 	if side == "A" {
+		logins = []string{"member-a"}
 		for _, r := range auth.Roles {
 			logins = append(logins, "role-"+string(r))
 		}

@@ -22,7 +22,8 @@ var templateFS embed.FS
 // pageNames declares every page; each is templates/pages/NAME.html parsed
 // with the layout and the partials. A missing or broken one fails at start.
 var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", "unit", "unit_new",
-	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet"}
+	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet",
+	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment"}
 
 // fragmentNames are partials rendered alone for htmx requests.
 var fragmentNames = []string{"unit_children", "unit_pick", "report_saved"}

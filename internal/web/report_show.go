@@ -9,6 +9,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
 	"zeren/internal/auth"
+	"zeren/internal/comment"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
 	"zeren/internal/report"
@@ -29,6 +30,11 @@ type reportData struct {
 	Progress []finding.Progress
 	Similar  *store.Similarity // for organizers: the most similar other report
 	Copied   []similarity.Span // this report's text with the passages it shares with that one
+	// The chair's comment, shown to the unit once published and to those who
+	// record comments while it is a draft; with the findings it made.
+	Comment  comment.Comment
+	Findings []finding.Finding
+	Comments bool // the user records comments in this cycle
 }
 
 // Markdown renders report text safely, for the templates.
@@ -74,6 +80,17 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	}
 	if d.Files, err = s.st.Attachments(r.Context(), rp.ID); err != nil {
 		return err
+	}
+	d.Comments = p.Can(auth.ManageCycles, c.UnitPath)
+	if d.Comment, err = s.st.Comment(r.Context(), rp.ID); err != nil {
+		return err
+	}
+	if d.Comment.Published() || d.Comments {
+		if d.Findings, err = s.st.ReportFindings(r.Context(), rp.ID); err != nil {
+			return err
+		}
+	} else {
+		d.Comment = comment.Comment{}
 	}
 	d.Kinds = attachment.Kinds
 	d.Progress = []finding.Progress{finding.Rectified, finding.InProgress}

@@ -36,6 +36,10 @@ var admins = []auth.Role{auth.Admin}
 var organizers = []auth.Role{auth.Admin, auth.Organizer}
 var writers = []auth.Role{auth.UnitLeader, auth.UnitStaff}
 var leaders = []auth.Role{auth.UnitLeader}
+var readers = []auth.Role{auth.Admin, auth.Organizer, auth.Supervisor} // of appraisal results
+
+const setupForm = "min_ballots=8&grade_key_0=good&grade_value_0=100&grade_label_1=差&grade_value_1=0&group_name_0=全体&group_weight_0=100"
+const commentForm = "version=0&affirmations=工作扎实&problem_text_0=基层党建有短板&problem_severity_0=major&requirements=限期整改"
 
 // roleMatrix is every route of the pages and the API. TestRoleMatrix runs
 // each row for anonymous callers and for every role, inside and outside
@@ -88,6 +92,25 @@ var roleMatrix = []access{
 	{route: "GET /cycles/{id}/agenda", method: "GET", path: "/cycles/{cycle:T}/agenda", allowed: everyone, ok: 200},
 	{route: "GET /cycles/{id}/present", method: "GET", path: "/cycles/{cycle:T}/present", allowed: everyone, ok: 200},
 	{route: "GET /cycles/{id}/booklet", method: "GET", path: "/cycles/{cycle:T}/booklet", allowed: everyone, ok: 200},
+	{route: "GET /cycles/{id}/appraisal", method: "GET", path: "/cycles/{cycle:vT}/appraisal", allowed: readers, ok: 200},
+	{route: "POST /cycles/{id}/appraisal", method: "POST", path: "/cycles/{cycle:pT}/appraisal", body: setupForm, allowed: organizers, ok: 303},
+	{route: "GET /appraisals/{id}", method: "GET", path: "/appraisals/{appraisal:T}", allowed: readers, ok: 200},
+	{route: "POST /appraisals/{id}", method: "POST", path: "/appraisals/{appraisal:T}", body: "version={av:T}&" + setupForm, allowed: organizers, ok: 409}, // open: the setup is fixed
+	{route: "POST /appraisals/{id}/open", method: "POST", path: "/appraisals/{appraisal:T}/open", body: "version={av:T}", allowed: organizers, ok: 409},
+	{route: "POST /appraisals/{id}/close", method: "POST", path: "/appraisals/{appraisal:T}/close", body: "version={av:T}", allowed: organizers, ok: 303},
+	{route: "POST /appraisals/{id}/voters", method: "POST", path: "/appraisals/{appraisal:T}/voters", body: "group_id={group:T}&logins=admin", allowed: organizers, ok: 303},
+	{route: "POST /appraisals/{id}/voters/{user}/delete", method: "POST", path: "/appraisals/{appraisal:T}/voters/{user:T}/delete", allowed: organizers, ok: 303},
+	{route: "POST /appraisals/{id}/codes", method: "POST", path: "/appraisals/{appraisal:T}/codes", body: "group_id={group:T}&count=2", allowed: organizers, ok: 200},
+	{route: "GET /appraisals/{id}/results", method: "GET", path: "/appraisals/{appraisal:T}/results", allowed: readers, ok: 409}, // still open
+	{route: "GET /appraisals/{id}/results.xlsx", method: "GET", path: "/appraisals/{appraisal:T}/results.xlsx", allowed: readers, ok: 409},
+	{route: "GET /appraisals/{id}/ballot", method: "GET", path: "/appraisals/{appraisal:T}/ballot", allowed: everyone, ok: 200}, // all invited on A
+	{route: "POST /appraisals/{id}/ballot", method: "POST", path: "/appraisals/{appraisal:T}/ballot", body: "submission=x&grade_{report:vT}=1&grade_{report:v2T}=0", allowed: everyone, ok: 303},
+	{route: "GET /vote", method: "GET", path: "/vote?code={code:A}", public: true, ok: 200},
+	{route: "POST /vote", method: "POST", path: "/vote", body: "code={code:A}&submission=x&grade_{report:vA}=2&grade_{report:v2A}=4", public: true, ok: 303},
+	{route: "GET /cycles/{id}/comments", method: "GET", path: "/cycles/{cycle:vT}/comments", allowed: organizers, ok: 200},
+	{route: "GET /reports/{id}/comment", method: "GET", path: "/reports/{report:vT}/comment", allowed: organizers, ok: 200},
+	{route: "POST /reports/{id}/comment", method: "POST", path: "/reports/{report:vT}/comment", body: commentForm, allowed: organizers, ok: 303},
+	{route: "POST /reports/{id}/comment/publish", method: "POST", path: "/reports/{report:vT}/comment/publish", body: commentForm, allowed: organizers, ok: 303},
 	{route: "POST /reports/{id}/attachments", method: "POST", path: "/reports/{report:T}/attachments", body: multipartFile("会议记录.pdf", "%PDF-1.4 minutes"), allowed: writers, ok: 303},
 	{route: "GET /attachments/{id}", method: "GET", path: "/attachments/{file:T}", allowed: everyone, ok: 200},
 	{route: "POST /attachments/{id}/delete", method: "POST", path: "/attachments/{file:T}/delete", allowed: writers, ok: 303},
@@ -145,7 +168,7 @@ func target(s, caller string, inside bool) string {
 		"{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",
 		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
 		"{grant:T}", "{grant:"+member+"}",
-		"{cycle:vT}", "{cycle:v"+t+"}", "{report:vT}", "{report:v"+t+"}", "{appraisal:T}", "{appraisal:"+t+"}",
+		"{cycle:vT}", "{cycle:v"+t+"}", "{report:vT}", "{report:v"+t+"}", "{report:v2T}", "{report:v2"+t+"}", "{appraisal:T}", "{appraisal:"+t+"}",
 		"{av:T}", "{av:"+t+"}", "{group:T}", "{group:"+t+"}", "{code:T}", "{code:"+t+"}", "{token:self}", "{token:"+caller+"}")
 	return r.Replace(s)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"zeren/internal/api"
+	"zeren/internal/appraisal"
 	"zeren/internal/attachment"
 	"zeren/internal/i18n"
 	"zeren/internal/report"
@@ -138,6 +139,25 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}/agenda", in(s.agenda)},
 		{"GET /cycles/{id}/present", in(s.present)},
 		{"GET /cycles/{id}/booklet", in(s.booklet)},
+		{"GET /cycles/{id}/appraisal", in(s.cycleAppraisal)},
+		{"POST /cycles/{id}/appraisal", in(s.appraisalCreate)},
+		{"GET /appraisals/{id}", in(s.appraisalShow)},
+		{"POST /appraisals/{id}", in(s.appraisalUpdate)},
+		{"POST /appraisals/{id}/open", in(s.appraisalMove(appraisal.Open))},
+		{"POST /appraisals/{id}/close", in(s.appraisalMove(appraisal.Closed))},
+		{"POST /appraisals/{id}/voters", in(s.votersAdd)},
+		{"POST /appraisals/{id}/voters/{user}/delete", in(s.voterRemove)},
+		{"POST /appraisals/{id}/codes", in(s.codesCreate)},
+		{"GET /appraisals/{id}/results", in(s.results)},
+		{"GET /appraisals/{id}/results.xlsx", in(s.resultsExcel)},
+		{"GET /appraisals/{id}/ballot", in(s.ballotForm)},
+		{"POST /appraisals/{id}/ballot", in(s.ballotCast)},
+		{"GET /vote", p(s.codeVoteForm)},
+		{"POST /vote", p(s.codeVote)},
+		{"GET /cycles/{id}/comments", in(s.cycleComments)},
+		{"GET /reports/{id}/comment", in(s.commentForm)},
+		{"POST /reports/{id}/comment", in(s.commentSave)},
+		{"POST /reports/{id}/comment/publish", in(s.commentPublish)},
 		{"POST /reports/{id}/attachments", in(s.attachmentAdd)},
 		{"GET /attachments/{id}", in(s.attachmentGet)},
 		{"POST /attachments/{id}/delete", in(s.attachmentRemove)},
