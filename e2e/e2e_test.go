@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"zeren/internal/appraisal"
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
 	"zeren/internal/demo"
@@ -477,7 +478,7 @@ func TestDemoCycles(t *testing.T) {
 		chromedp.Navigate(base+"/cycles"),
 		chromedp.WaitVisible(chromedp.CSS(`table`)),
 		shot("cycles-zh"),
-		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度县")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
 		text(`table.participants tbody`, &rows),
 		shot("cycle-2020-zh"),
@@ -487,7 +488,7 @@ func TestDemoCycles(t *testing.T) {
 		logout(),
 		login(base, "leader"),
 		chromedp.Navigate(base+"/cycles"),
-		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度县")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
 		text(`table.participants tbody`, &leaderRows),
 	)
@@ -565,7 +566,7 @@ func TestDemoSimilarityPage(t *testing.T) {
 	run(t, ctx,
 		login(base, "organizer"),
 		chromedp.Navigate(base+"/cycles"),
-		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度")]`)),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度县")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
 		chromedp.Click(chromedp.Search(`//tr[contains(., "中共盐亭县委")]//a[contains(@href, "/reports/")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.similarity-check mark`)),
@@ -575,4 +576,144 @@ func TestDemoSimilarityPage(t *testing.T) {
 	if !strings.Contains(figure, "文本相似度") || !strings.Contains(figure, "%") {
 		t.Fatalf("figure: %q", figure)
 	}
+}
+
+// The meeting on phones: the organizer sets the minimum to 3, makes three
+// codes and opens voting; three attendees vote with them on phone-sized
+// screens; the organizer closes and reads the results, then publishes the
+// chair's comment on the first report with two problems, which the unit's
+// leader then sees as two findings.
+func TestAppraisalOnPhones(t *testing.T) {
+	ctx, base := browser(t, 390, 844)
+	st := storeOf(ctx)
+	var c cycle.Cycle
+	all, _ := st.Cycles(context.Background(), []string{"/"})
+	for _, x := range all {
+		if strings.Contains(x.Title, "乡镇") {
+			c = x
+		}
+	}
+	a, err := st.CycleAppraisal(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aPath := base + "/appraisals/" + strconv.FormatInt(a.ID, 10)
+	var codes []string
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(base+"/cycles/"+strconv.FormatInt(c.ID, 10)+"/appraisal"),
+		chromedp.WaitVisible(chromedp.CSS(`form.appraisal-setup`)),
+		chromedp.SetValue(chromedp.CSS(`input[name=min_ballots]`), "3"),
+		chromedp.Click(chromedp.CSS(`form.appraisal-setup button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		chromedp.SetValue(chromedp.CSS(`form[action$="/codes"] input[name=count]`), "3"),
+		chromedp.Click(chromedp.CSS(`form[action$="/codes"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.slip img`)),
+		shot("codes-sheet-zh"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			var err error
+			codes, err = chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.slip .code'), e => e.textContent)`)(ctx, tg)
+			return err
+		}),
+		chromedp.Navigate(aPath),
+		chromedp.Click(chromedp.CSS(`form[action$="/open"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/close"]`)),
+		logout(),
+	)
+	if len(codes) != 3 {
+		t.Fatalf("codes on the sheet: %q", codes)
+	}
+	reports, _ := st.Offered(context.Background(), mustAppraisal(t, st, a.ID), nil)
+	for i, code := range codes {
+		steps := []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/vote"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=code]`), strings.ToLower(code)),
+			chromedp.Click(chromedp.CSS(`.vote-code button`)),
+			chromedp.WaitVisible(chromedp.CSS(`form.ballot`)),
+		}
+		for j, r := range reports {
+			grade := 1 + (i+j)%3 // good, fairly good, average
+			steps = append(steps, chromedp.Click(chromedp.CSS(`input[name="grade_`+strconv.FormatInt(r.ID, 10)+`"][value="`+strconv.Itoa(grade)+`"]`)))
+		}
+		if i == 0 {
+			steps = append(steps, shot("ballot-phone-zh"))
+		}
+		steps = append(steps, chromedp.Click(chromedp.CSS(`form.ballot button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`.vote-done`)))
+		run(t, ctx, steps...)
+	}
+	// A spent code is refused.
+	var refused string
+	run(t, ctx, chromedp.Navigate(base+"/vote?code="+codes[0]), chromedp.WaitVisible(chromedp.CSS(`.field-error`)), text(`.field-error`, &refused))
+	if !strings.Contains(refused, "已经投过票") {
+		t.Fatalf("spent code: %q", refused)
+	}
+
+	var results, commentPage, leaderView string
+	var canvases []byte
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(aPath),
+		chromedp.Click(chromedp.CSS(`form[action$="/close"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/results"]`)),
+		chromedp.Click(chromedp.CSS(`a[href$="/results"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.results`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results-chart canvas`)),
+		text(`table.results tbody`, &results),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// The chart is drawn: its canvas has dark pixels, not only white.
+			v, err := chromedp.Evaluate[bool](`(() => { const c = document.querySelector('#results-chart canvas');
+				const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+				let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && d[i] < 200) n++; return n > 500; })()`)(ctx, tg)
+			if err == nil && v {
+				canvases = []byte("drawn")
+			}
+			return err
+		}),
+		shot("results-phone-zh"),
+		chromedp.Navigate(base+"/cycles/"+strconv.FormatInt(c.ID, 10)+"/comments"),
+		chromedp.Click(chromedp.CSS(`a[href$="/comment"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.comment-form`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=affirmations]`), "抓基层党建责任落实有力"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=problem_text_0]`), "村级后备干部培养不足"),
+		chromedp.SetValue(chromedp.CSS(`select[name=problem_severity_0]`), "major"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=problem_text_1]`), "党员教育管理方式单一"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=requirements]`), "一个月内报送整改方案"),
+		shot("comment-form-phone-zh"),
+		chromedp.Click(chromedp.CSS(`button[formaction$="/comment/publish"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.comment ol.findings`)),
+		text(`main`, &commentPage),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(base+"/reports/"+strconv.FormatInt(reports[0].ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`section.chair-comment`)),
+		text(`section.chair-comment`, &leaderView),
+		shot("report-comment-leader-zh"),
+	)
+	// Three ballots per report, one each of good, fairly good and average:
+	// shown since the minimum is 3, and each scores (100+80+60)/3.
+	if strings.Contains(results, "不显示结果") || strings.Count(results, "80.00") != len(reports) {
+		t.Fatalf("results: %q", results)
+	}
+	if canvases == nil {
+		t.Fatal("the results chart is blank")
+	}
+	if !strings.Contains(commentPage, "已发布") {
+		t.Fatalf("comment page after publishing: %q", commentPage)
+	}
+	if !strings.Contains(leaderView, "村级后备干部培养不足") || !strings.Contains(leaderView, "党员教育管理方式单一") {
+		t.Fatalf("the leader sees: %q", leaderView)
+	}
+	fs, _ := st.ReportFindings(context.Background(), reports[0].ID)
+	if len(fs) != 2 || fs[0].Source != finding.ChairComment || fs[0].Severity != finding.Major {
+		t.Fatalf("findings: %+v", fs)
+	}
+}
+
+func mustAppraisal(t *testing.T, st *store.Store, id int64) appraisal.Appraisal {
+	t.Helper()
+	a, err := st.Appraisal(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

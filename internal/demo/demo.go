@@ -95,7 +95,8 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 	if err := add(ctx, st, 0, tree, ids); err != nil {
 		return nil, err
 	}
-	if err := loadCycles(ctx, st, ids); err != nil {
+	c20, err := loadCycles(ctx, st, ids)
+	if err != nil {
 		return nil, err
 	}
 	hash := auth.HashPassword(Password)
@@ -105,6 +106,16 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", l.Login, err)
 		}
+	}
+	// The meeting's appraisal and comments need the voters' accounts.
+	if err := loadAppraisal(ctx, st, ids, c20); err != nil {
+		return nil, err
+	}
+	if err := loadComments(ctx, st, c20); err != nil {
+		return nil, err
+	}
+	if err := loadTownships(ctx, st, ids); err != nil {
+		return nil, err
 	}
 	return logins, nil
 }

@@ -4,10 +4,27 @@ import (
 	"context"
 	"testing"
 
+	"zeren/internal/appraisal"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
+	"zeren/internal/store"
 	"zeren/internal/store/storetest"
 )
+
+// cityCycles are the city committee's cycles, newest first.
+func cityCycles(t *testing.T, st *store.Store) []cycle.Cycle {
+	all, err := st.Cycles(context.Background(), []string{"/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []cycle.Cycle
+	for _, c := range all {
+		if c.UnitName == "中共绵阳市委" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 func TestLoad(t *testing.T) {
 	st := storetest.New(t)
@@ -19,7 +36,7 @@ func TestLoad(t *testing.T) {
 	if len(logins) != 7 {
 		t.Fatalf("%d logins", len(logins))
 	}
-	cycles, _ := st.Cycles(ctx, []string{"/"})
+	cycles := cityCycles(t, st)
 	if len(cycles) != 2 || cycles[0].Year != 2020 || cycles[0].Status != cycle.Reviewing || cycles[1].Status != cycle.Closed {
 		t.Fatalf("cycles: %+v", cycles)
 	}
@@ -53,7 +70,7 @@ func TestDemoSimilarity(t *testing.T) {
 	if _, err := Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	cycles, _ := st.Cycles(ctx, []string{"/"})
+	cycles := cityCycles(t, st)
 	sims, _ := st.Similarities(ctx, cycles[0].ID)
 	high := 0
 	for _, s := range sims {
@@ -75,7 +92,7 @@ func TestDemoCarryOver(t *testing.T) {
 	if _, err := Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	cycles, _ := st.Cycles(ctx, []string{"/"})
+	cycles := cityCycles(t, st)
 	reports, _ := st.CycleReports(ctx, cycles[0].ID, []string{"/"})
 	carried := 0
 	for _, r := range reports {
@@ -89,5 +106,50 @@ func TestDemoCarryOver(t *testing.T) {
 	}
 	if carried != 4 {
 		t.Fatalf("%d findings carried into 2020, want the 4 left open in 2019", carried)
+	}
+}
+
+func TestDemoAppraisalAndComments(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	c := cityCycles(t, st)[0]
+	a, err := st.CycleAppraisal(ctx, c.ID)
+	if err != nil || a.Status != appraisal.Closed || len(a.Groups) != 3 {
+		t.Fatalf("appraisal: %+v %v", a, err)
+	}
+	results, reports, err := st.Results(ctx, a)
+	if err != nil || len(results) != 17 {
+		t.Fatalf("results: %d %v", len(results), err)
+	}
+	scores := map[float64]bool{}
+	for i, r := range results {
+		if r.Hidden || r.Score == nil || r.Rank == 0 {
+			t.Fatalf("%s: %+v", reports[i].UnitName, r)
+		}
+		scores[*r.Score] = true
+	}
+	if len(scores) < 5 {
+		t.Fatalf("the demo scores hardly differ: %v", scores)
+	}
+	states, _ := st.CommentStates(ctx, c.ID)
+	published := 0
+	for _, p := range states {
+		if p {
+			published++
+		}
+	}
+	if published < len(states)/2 || published == len(states) {
+		t.Fatalf("comments: %d of %d published", published, len(states))
+	}
+	findings := 0
+	for _, r := range reports {
+		fs, _ := st.ReportFindings(ctx, r.ID)
+		findings += len(fs)
+	}
+	if findings < published {
+		t.Fatalf("%d findings from %d published comments", findings, published)
 	}
 }

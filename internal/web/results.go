@@ -17,12 +17,13 @@ import (
 
 // resultsData is a closed appraisal's results, per report in agenda order.
 type resultsData struct {
-	Cycle   cycle.Cycle
-	A       appraisal.Appraisal
-	Rows    []resultRow
-	Areas   []cycle.Area
-	Turnout []appraisal.Turnout
-	Chart   template.JS // the chart's data, as JSON for the page's script
+	Cycle     cycle.Cycle
+	A         appraisal.Appraisal
+	Rows      []resultRow
+	Areas     []cycle.Area
+	Turnout   []appraisal.Turnout
+	Chart     template.JS // the chart's data, as JSON for the page's script
+	Commented bool        // some ballot has a comment shown
 }
 
 type resultRow struct {
@@ -57,6 +58,7 @@ func (s *Server) loadResults(r *http.Request) (resultsData, error) {
 	}
 	for i := range results {
 		d.Rows = append(d.Rows, resultRow{Report: reports[i], Result: results[i]})
+		d.Commented = d.Commented || len(results[i].Comments) > 0
 	}
 	if a.AreaGrades {
 		if d.Areas, err = s.st.Areas(r.Context(), c.ID); err != nil {
