@@ -181,7 +181,9 @@ func TestAppraisal(t *testing.T) {
 	}
 	_, err = st.Vote(ctx, by, uv, "u", all(2))
 	wantKey(t, err, "err.report_not_offered")
-	if _, err := st.Vote(ctx, by, uv, "u", all(2, units[0].ID)); err != nil {
+	commented := all(2, units[0].ID)
+	commented[0].Comment = "投票意见：整改要实"
+	if _, err := st.Vote(ctx, by, uv, "u", commented); err != nil {
 		t.Fatal(err)
 	}
 	_, err = st.Vote(ctx, by, uv, "u2", all(2, units[0].ID))
@@ -265,6 +267,42 @@ func TestAppraisal(t *testing.T) {
 	}
 	if votes != 6 {
 		t.Fatalf("vote events: %d", votes)
+	}
+	anonymity(t, st, u.ID)
+}
+
+// anonymity searches the whole database: the only rows holding a ballot's
+// comment are ballots, which hold nothing of a voter, and the voter marks
+// hold nothing of a grade.
+func anonymity(t *testing.T, st *store.Store, userID int64) {
+	rows, err := st.DumpForTest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	voter := appraisal.VoterKey(userID, "")
+	seen := map[string]bool{}
+	for _, r := range rows {
+		seen[r.Table] = true
+		joined := strings.Join(r.Values, "\x00")
+		switch r.Table {
+		case "ballots":
+			if strings.Join(r.Columns, ",") != "id,appraisal_id,report_id,group_id,grade,area_grades,comment" {
+				t.Fatalf("ballot columns: %v", r.Columns)
+			}
+		case "voter_marks":
+			if strings.Join(r.Columns, ",") != "appraisal_id,voter,group_id,submission" {
+				t.Fatalf("voter mark columns: %v", r.Columns)
+			}
+		}
+		if strings.Contains(joined, "投票意见") && r.Table != "ballots" {
+			t.Fatalf("a ballot comment in %s: %v", r.Table, r.Values)
+		}
+		if strings.Contains(joined, voter) && r.Table != "voter_marks" {
+			t.Fatalf("the voter in %s: %v", r.Table, r.Values)
+		}
+	}
+	if !seen["ballots"] || !seen["voter_marks"] {
+		t.Fatalf("tables: %v", seen)
 	}
 }
 

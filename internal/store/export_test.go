@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"zeren/internal/unit"
 )
@@ -31,4 +32,60 @@ func (s *Store) UpdateUnitUnauditedForBench(ctx context.Context, id, version int
 		_, err = tx.unitForUpdate(ctx, id)
 		return err
 	})
+}
+
+// TableRow is one row of a table as text, for tests that search the whole
+// database.
+type TableRow struct {
+	Table   string
+	Columns []string
+	Values  []string
+}
+
+// DumpForTest reads every row of every table.
+func (s *Store) DumpForTest(ctx context.Context) ([]TableRow, error) {
+	list := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if s.engine == Postgres {
+		list = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+	}
+	rows, err := s.read.QueryContext(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var t string
+		return t, r.Scan(&t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []TableRow
+	for _, t := range tables {
+		rows, err := s.read.QueryContext(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			row := TableRow{Table: t, Columns: cols}
+			for _, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				row.Values = append(row.Values, fmt.Sprint(v))
+			}
+			out = append(out, row)
+		}
+		rows.Close()
+	}
+	return out, nil
 }

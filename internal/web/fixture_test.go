@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,9 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
 	"zeren/internal/appraisal"
 	"zeren/internal/audit"
-
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/i18n"
@@ -46,6 +47,7 @@ type fixture struct {
 	// member-a and every role-* user are invited to A's, member-b to B's.
 	appraisals map[string]appraisal.Appraisal
 	codes      map[string]string // "A": an unused one-time code of appraisals["A"]
+	logs       *lockedBuffer     // what the server logged
 	client     *http.Client
 }
 
@@ -162,7 +164,8 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(st, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+	f.logs = &lockedBuffer{}
+	srv, err := New(st, cat, slog.New(slog.NewJSONHandler(f.logs, nil)), Options{
 		Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -342,3 +345,21 @@ func mustCatalog(t testing.TB) *i18n.Catalog {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// lockedBuffer collects a server's log lines; requests log concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
