@@ -176,6 +176,9 @@ func (s *Server) commentChange(w http.ResponseWriter, r *http.Request, publish b
 	k, err := commentFromForm(r, rp.ID)
 	by := principal(r).Actor()
 	flash := "flash.saved"
+	if err == nil && publish {
+		err = k.CheckPublish() // before saving, so that an empty draft is not left behind
+	}
 	if err == nil {
 		var saved comment.Comment
 		saved, err = s.st.SaveComment(r.Context(), by, k)
