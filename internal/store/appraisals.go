@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"zeren/internal/apperr"
 	"zeren/internal/appraisal"
@@ -297,7 +299,7 @@ func (t *Tx) reshuffle(ctx context.Context, id int64) error {
 			return err
 		}
 	}
-	err = insertRows(ctx, t, `INSERT INTO ballots (id, appraisal_id, report_id, group_id, grade, area_grades, comment) VALUES `, 7, len(bs), func(i int) []any {
+	err = insertRows(ctx, t, insertBallot, 7, len(bs), func(i int) []any {
 		b := bs[i]
 		return []any{b.id, id, b.report, b.group, b.grade, b.areas, b.comment}
 	})
@@ -585,69 +587,201 @@ func (s *Store) Offered(ctx context.Context, a appraisal.Appraisal, own []int64)
 	return out, nil
 }
 
-// Vote records one voter's ballots, once. In one transaction it checks the
-// window, the ballots against the reports offered to the voter, writes the
-// voter mark and the ballots, and an audit event that says who voted but
+// Vote records one voter's ballots, once. It checks the ballots against the
+// reports offered to the voter, then, in a transaction: the voting window,
+// the voter mark, the ballots, and an audit event that says who voted but
 // nothing of how. A retry of the same submission (same token) reports
 // recorded=false without error; any other second vote is refused.
-func (s *Store) Vote(ctx context.Context, by audit.Actor, v BallotVoter, submission string, ballots []appraisal.Ballot) (recorded bool, err error) {
-	err = s.Tx(ctx, func(tx *Tx) error {
-		a, err := tx.appraisalForUpdate(ctx, v.Appraisal.ID, 0, true)
-		if err != nil {
-			return err
-		}
-		if err := a.CheckVoting(); err != nil {
-			return err
-		}
-		offered, err := s.Offered(ctx, a, v.OwnUnits)
-		if err != nil {
-			return err
-		}
-		ids := make(map[int64]bool, len(offered))
-		for _, r := range offered {
-			ids[r.ID] = true
-		}
-		areas, err := s.Areas(ctx, a.CycleID)
-		if err != nil {
-			return err
-		}
-		areaIDs := make([]int64, len(areas))
-		for i, ar := range areas {
-			areaIDs[i] = ar.ID
-		}
-		if err := a.CheckBallots(ballots, ids, areaIDs); err != nil {
-			return err
-		}
-		hash := appraisal.HashSubmission(submission)
-		res, err := tx.exec(ctx, `INSERT INTO voter_marks (appraisal_id, voter, group_id, submission) VALUES (?, ?, ?, ?)
-			ON CONFLICT (appraisal_id, voter) DO NOTHING`, a.ID, v.Key, v.GroupID, hash)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var prior string
-			if err := tx.queryRow(ctx, `SELECT submission FROM voter_marks WHERE appraisal_id = ? AND voter = ?`, a.ID, v.Key).Scan(&prior); err != nil {
+//
+// Votes arrive in bursts (a meeting votes at once), so concurrent votes are
+// committed together: one caller runs the transaction for all that are
+// waiting, each vote inside its own savepoint so that one refused vote does
+// not undo the others. Several voters per transaction also mean that not
+// even the transaction pairs a voter with their ballots.
+func (s *Store) Vote(ctx context.Context, by audit.Actor, v BallotVoter, submission string, ballots []appraisal.Ballot) (bool, error) {
+	// The reports offered, as Offered lists them, by id only: this runs for
+	// every vote of a burst.
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, unit_id FROM reports WHERE cycle_id = ? AND status IN (?, ?)`),
+		v.Appraisal.CycleID, string(report.Submitted), string(report.Accepted))
+	if err != nil {
+		return false, err
+	}
+	ids := map[int64]bool{}
+	err = func() error {
+		defer rows.Close()
+		for rows.Next() {
+			var id, unitID int64
+			if err := rows.Scan(&id, &unitID); err != nil {
 				return err
 			}
-			if hash != "" && prior == hash {
-				return nil // a retry: already counted
-			}
-			if strings.HasPrefix(v.Key, "c:") {
-				return apperr.Field("code", "err.code_spent")
-			}
-			return apperr.New(apperr.Conflict, "err.already_voted")
+			ids[id] = !slices.Contains(v.OwnUnits, unitID)
 		}
-		err = insertRows(ctx, tx, `INSERT INTO ballots (id, appraisal_id, report_id, group_id, grade, area_grades, comment) VALUES `, 7, len(ballots), func(i int) []any {
-			b := ballots[i]
-			return []any{appraisal.NewBallotID(), a.ID, b.ReportID, v.GroupID, b.Grade, encodeAreaGrades(b.AreaGrades), b.Comment}
-		})
-		if err != nil {
-			return fmt.Errorf("insert ballots: %w", err)
+		return rows.Err()
+	}()
+	if err != nil {
+		return false, err
+	}
+	maps.DeleteFunc(ids, func(_ int64, offered bool) bool { return !offered })
+	areas, err := s.Areas(ctx, v.Appraisal.CycleID)
+	if err != nil {
+		return false, err
+	}
+	areaIDs := make([]int64, len(areas))
+	for i, ar := range areas {
+		areaIDs[i] = ar.ID
+	}
+	if err := v.Appraisal.CheckBallots(ballots, ids, areaIDs); err != nil {
+		return false, err
+	}
+	req := &voteRequest{by: by, voter: v, submission: appraisal.HashSubmission(submission), ballots: ballots, done: make(chan voteResult, 1)}
+	s.votes.run(context.WithoutCancel(ctx), s, req)
+	res := <-req.done
+	return res.recorded, res.err
+}
+
+const insertBallot = `INSERT INTO ballots (id, appraisal_id, report_id, group_id, grade, area_grades, comment) VALUES `
+const ballotTuple = `(?, ?, ?, ?, ?, ?, ?)`
+
+type voteRequest struct {
+	by         audit.Actor
+	voter      BallotVoter
+	submission string // hashed
+	ballots    []appraisal.Ballot
+	done       chan voteResult
+}
+
+type voteResult struct {
+	recorded bool
+	err      error
+}
+
+// voteQueue holds the votes waiting for a transaction; running tells
+// whether some caller is committing them.
+type voteQueue struct {
+	mu      sync.Mutex
+	pending []*voteRequest
+	running bool
+}
+
+// maxVotesPerTx bounds a transaction, so that a long queue commits in steps.
+const maxVotesPerTx = 64
+
+// run queues req and, unless another caller already is, commits batches of
+// waiting votes until none is left.
+func (q *voteQueue) run(ctx context.Context, s *Store, req *voteRequest) {
+	q.mu.Lock()
+	q.pending = append(q.pending, req)
+	if q.running {
+		q.mu.Unlock()
+		return
+	}
+	q.running = true
+	for len(q.pending) > 0 {
+		n := min(len(q.pending), maxVotesPerTx)
+		batch := q.pending[:n:n]
+		q.pending = q.pending[n:]
+		q.mu.Unlock()
+		s.commitVotes(ctx, batch)
+		q.mu.Lock()
+	}
+	q.running = false
+	q.mu.Unlock()
+}
+
+// commitVotes records a batch of votes in one transaction and answers each.
+func (s *Store) commitVotes(ctx context.Context, batch []*voteRequest) {
+	results := make([]voteResult, len(batch))
+	err := s.Tx(ctx, func(tx *Tx) error {
+		// SQLite compiles every statement it is given, so one single-row
+		// insert is prepared for the batch; PostgreSQL is a round trip per
+		// statement away and caches them itself, so there each vote's
+		// ballots go in one multi-row insert.
+		var stmt *sql.Stmt
+		if s.engine == SQLite {
+			var err error
+			if stmt, err = tx.tx.PrepareContext(ctx, insertBallot+ballotTuple); err != nil {
+				return err
+			}
+			defer stmt.Close()
 		}
-		recorded = true
-		return tx.auditAppraisal(ctx, by, "appraisal.vote", a, nil, nil)
+		// Each appraisal is locked once per batch (shared: votes do not
+		// exclude each other, only its closing).
+		locked := map[int64]appraisal.Appraisal{}
+		for i, req := range batch {
+			a, ok := locked[req.voter.Appraisal.ID]
+			if !ok {
+				var err error
+				if a, err = tx.appraisalForUpdate(ctx, req.voter.Appraisal.ID, 0, true); err != nil {
+					return err
+				}
+				locked[a.ID] = a
+			}
+			if err := a.CheckVoting(); err != nil {
+				results[i] = voteResult{err: err}
+				continue
+			}
+			if _, err := tx.exec(ctx, `SAVEPOINT vote`); err != nil {
+				return err
+			}
+			recorded, verr := tx.vote(ctx, stmt, a, req)
+			results[i] = voteResult{recorded, verr}
+			if verr != nil {
+				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT vote`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT vote`); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return recorded, err
+	for i, req := range batch {
+		if err != nil {
+			results[i] = voteResult{err: err}
+		}
+		req.done <- results[i]
+	}
+}
+
+// vote records one voter's ballots inside the batch's transaction, the
+// appraisal locked and open.
+func (t *Tx) vote(ctx context.Context, insert *sql.Stmt, a appraisal.Appraisal, req *voteRequest) (bool, error) {
+	v := req.voter
+	res, err := t.exec(ctx, `INSERT INTO voter_marks (appraisal_id, voter, group_id, submission) VALUES (?, ?, ?, ?)
+		ON CONFLICT (appraisal_id, voter) DO NOTHING`, a.ID, v.Key, v.GroupID, req.submission)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var prior string
+		if err := t.queryRow(ctx, `SELECT submission FROM voter_marks WHERE appraisal_id = ? AND voter = ?`, a.ID, v.Key).Scan(&prior); err != nil {
+			return false, err
+		}
+		switch {
+		case req.submission != "" && prior == req.submission:
+			return false, nil // a retry: already counted
+		case strings.HasPrefix(v.Key, "c:"):
+			return false, apperr.Field("code", "err.code_spent")
+		}
+		return false, apperr.New(apperr.Conflict, "err.already_voted")
+	}
+	row := func(i int) []any {
+		b := req.ballots[i]
+		return []any{appraisal.NewBallotID(), a.ID, b.ReportID, v.GroupID, b.Grade, encodeAreaGrades(b.AreaGrades), b.Comment}
+	}
+	if insert == nil {
+		if err := insertRows(ctx, t, insertBallot, 7, len(req.ballots), row); err != nil {
+			return false, fmt.Errorf("insert ballots: %w", err)
+		}
+	} else {
+		for i := range req.ballots {
+			if _, err := insert.ExecContext(ctx, row(i)...); err != nil {
+				return false, fmt.Errorf("insert ballot: %w", err)
+			}
+		}
+	}
+	return true, t.auditAppraisal(ctx, req.by, "appraisal.vote", a, nil, nil)
 }
 
 func encodeAreaGrades(m map[int64]int) string {

@@ -41,6 +41,7 @@ type Store struct {
 	now    func() time.Time
 
 	rebound sync.Map // query text with '?' → engine-specific text
+	votes   voteQueue
 }
 
 // Options tune Open.
@@ -123,8 +124,10 @@ func (s *Store) openSQLite(path string) error {
 		}
 	}
 	// busy_timeout first so that the following pragmas wait instead of failing.
+	// temp_store(MEMORY) keeps statement journals (written for multi-row
+	// inserts inside a transaction) off the disk.
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

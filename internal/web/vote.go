@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,47 +70,70 @@ func (s *Server) ballotPage(r *http.Request, v store.BallotVoter, action, code s
 	return d, nil
 }
 
-// ballotsFromForm reads the grades of the offered reports; a report left
-// ungraded is left out, for the appraisal's check to name.
-func ballotsFromForm(r *http.Request, d *ballotData) ([]appraisal.Ballot, error) {
+// ballotsFromForm reads every grade posted (grade_REPORT, area_REPORT_AREA,
+// comment_REPORT); which reports the voter may grade is the store's to
+// check. It keeps the choices, to show them again if the vote is refused.
+func ballotsFromForm(r *http.Request, chosen map[string]string) ([]appraisal.Ballot, error) {
 	f := r.PostForm
-	var bs []appraisal.Ballot
-	for _, rp := range d.Reports {
-		id := strconv.FormatInt(rp.ID, 10)
-		g := f.Get("grade_" + id)
-		d.Chosen["grade_"+id] = g
-		d.Chosen["comment_"+id] = f.Get("comment_" + id)
-		if g == "" {
-			continue
-		}
-		grade, err := strconv.Atoi(g)
+	byReport := map[int64]*appraisal.Ballot{}
+	graded := map[int64]bool{}
+	var order []int64
+	ballot := func(id string) (*appraisal.Ballot, error) {
+		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			return nil, apperr.Field("ballots", "err.not_a_number")
 		}
-		b := appraisal.Ballot{ReportID: rp.ID, Grade: grade, Comment: f.Get("comment_" + id)}
-		for _, a := range d.Areas {
-			name := "area_" + id + "_" + strconv.FormatInt(a.ID, 10)
-			ag := f.Get(name)
-			d.Chosen[name] = ag
-			if ag == "" {
-				continue
-			}
-			n, err := strconv.Atoi(ag)
+		b, ok := byReport[n]
+		if !ok {
+			b = &appraisal.Ballot{ReportID: n}
+			byReport[n] = b
+			order = append(order, n)
+		}
+		return b, nil
+	}
+	for k := range f {
+		v := f.Get(k)
+		chosen[k] = v
+		switch {
+		case strings.HasPrefix(k, "grade_") && v != "":
+			b, err := ballot(strings.TrimPrefix(k, "grade_"))
 			if err != nil {
+				return nil, err
+			}
+			if b.Grade, err = strconv.Atoi(v); err != nil {
+				return nil, apperr.Field("ballots", "err.not_a_number")
+			}
+			graded[b.ReportID] = true
+		case strings.HasPrefix(k, "area_") && v != "":
+			rid, aid, _ := strings.Cut(strings.TrimPrefix(k, "area_"), "_")
+			b, err := ballot(rid)
+			if err != nil {
+				return nil, err
+			}
+			area, err1 := strconv.ParseInt(aid, 10, 64)
+			grade, err2 := strconv.Atoi(v)
+			if err1 != nil || err2 != nil {
 				return nil, apperr.Field("ballots", "err.not_a_number")
 			}
 			if b.AreaGrades == nil {
 				b.AreaGrades = map[int64]int{}
 			}
-			b.AreaGrades[a.ID] = n
+			b.AreaGrades[area] = grade
+		case strings.HasPrefix(k, "comment_") && strings.TrimSpace(v) != "":
+			b, err := ballot(strings.TrimPrefix(k, "comment_"))
+			if err != nil {
+				return nil, err
+			}
+			b.Comment = v
 		}
-		bs = append(bs, b)
 	}
-	// A report posted that the voter is not offered: say so rather than drop it.
-	for k := range f {
-		if id, ok := strings.CutPrefix(k, "grade_"); ok && d.Chosen[k] == "" && f.Get(k) != "" {
-			n, _ := strconv.ParseInt(id, 10, 64)
-			return nil, apperr.Field("ballots", "err.report_not_offered", n)
+	slices.Sort(order)
+	var bs []appraisal.Ballot
+	for _, id := range order {
+		// A report with only a comment or area grades has no grade yet: left
+		// out, so that the check names it among those not graded.
+		if graded[id] {
+			bs = append(bs, *byReport[id])
 		}
 	}
 	return bs, nil
@@ -117,8 +141,9 @@ func ballotsFromForm(r *http.Request, d *ballotData) ([]appraisal.Ballot, error)
 
 // castVote records the posted ballots, or shows the page again with the
 // voter's choices and the error.
-func (s *Server) castVote(w http.ResponseWriter, r *http.Request, v store.BallotVoter, d ballotData, by audit.Actor, done string) error {
-	bs, err := ballotsFromForm(r, &d)
+func (s *Server) castVote(w http.ResponseWriter, r *http.Request, v store.BallotVoter, action, code string, by audit.Actor, done string) error {
+	chosen := map[string]string{}
+	bs, err := ballotsFromForm(r, chosen)
 	if err == nil {
 		_, err = s.st.Vote(r.Context(), by, v, r.PostForm.Get("submission"), bs)
 	}
@@ -127,7 +152,11 @@ func (s *Server) castVote(w http.ResponseWriter, r *http.Request, v store.Ballot
 	}
 	switch apperr.KindOf(err) {
 	case apperr.Invalid, apperr.Conflict:
-		d.Submission = r.PostForm.Get("submission")
+		d, derr := s.ballotPage(r, v, action, code)
+		if derr != nil {
+			return derr
+		}
+		d.Chosen, d.Submission = chosen, r.PostForm.Get("submission")
 		vw := s.newView(w, r, "title.vote", d).withError(err)
 		return s.render(w, apperr.Status(err), "vote", vw)
 	}
@@ -170,11 +199,7 @@ func (s *Server) ballotCast(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	d, err := s.ballotPage(r, v, r.URL.Path, "")
-	if err != nil {
-		return err
-	}
-	return s.castVote(w, r, v, d, principal(r).Actor(), r.URL.Path)
+	return s.castVote(w, r, v, r.URL.Path, "", principal(r).Actor(), r.URL.Path)
 }
 
 // codeVoteForm asks for a one-time code, or, with ?code= (the QR code's
@@ -219,9 +244,5 @@ func (s *Server) codeVote(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	d, err := s.ballotPage(r, v, "/vote", appraisal.NormalizeCode(code))
-	if err != nil {
-		return err
-	}
-	return s.castVote(w, r, v, d, audit.Actor{Login: "code"}, "/vote?done=1")
+	return s.castVote(w, r, v, "/vote", appraisal.NormalizeCode(code), audit.Actor{Login: "code"}, "/vote?done=1")
 }
