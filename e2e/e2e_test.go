@@ -717,3 +717,58 @@ func mustAppraisal(t *testing.T, st *store.Store, id int64) appraisal.Appraisal 
 	}
 	return a
 }
+
+// The demo's 2020 appraisal as the organizer sees it, in both languages,
+// and Fucheng's comment and findings as its leader sees them.
+func TestDemoAppraisalPages(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	st := storeOf(ctx)
+	var c cycle.Cycle
+	all, _ := st.Cycles(context.Background(), []string{"/"})
+	for _, x := range all {
+		if x.Year == 2020 && x.UnitName == "中共绵阳市委" {
+			c = x
+		}
+	}
+	cid := strconv.FormatInt(c.ID, 10)
+	var turnout, rowsZh, rowsEn, leader string
+	run(t, ctx,
+		login(base, "organizer"),
+		chromedp.Navigate(base+"/cycles/"+cid),
+		chromedp.Click(chromedp.CSS(`a[href$="/appraisal"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.turnout`)),
+		text(`table.turnout tbody`, &turnout),
+		shot("appraisal-zh"),
+		chromedp.Click(chromedp.CSS(`a[href$="/results"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results-chart canvas`)),
+		text(`table.results tbody`, &rowsZh),
+		shot("results-zh"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #results-chart canvas`)),
+		text(`table.results tbody`, &rowsEn),
+		shot("results-en"),
+		chromedp.Navigate(base+"/cycles/"+cid+"/comments"),
+		chromedp.WaitVisible(chromedp.CSS(`table`)),
+		shot("comments-en"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=zh-CN]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=zh-CN] table`)),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(base+"/cycles"),
+		chromedp.Click(chromedp.Search(`//a[contains(., "2020年度县")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.participants`)),
+		chromedp.Click(chromedp.Search(`//table[contains(@class, "participants")]//a[contains(@href, "/reports/")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.chair-comment ol.findings`)),
+		text(`section.chair-comment`, &leader),
+		shot("leader-comment-zh"),
+	)
+	if !strings.Contains(turnout, "市级领导") || !strings.Contains(turnout, "12") {
+		t.Fatalf("turnout: %q", turnout)
+	}
+	if strings.Count(rowsZh, "中共") < 9 || strings.Contains(rowsZh, "不显示结果") || !strings.Contains(rowsEn, "中共涪城区委") {
+		t.Fatalf("results: %q / %q", rowsZh, rowsEn)
+	}
+	if !strings.Contains(leader, "涪城区委") || !strings.Contains(leader, "问题编号") {
+		t.Fatalf("the leader's comment: %q", leader)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"zeren/internal/apperr"
+	"zeren/internal/appraisal"
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
 	"zeren/internal/report"
@@ -63,6 +64,20 @@ func (a *API) Routes() []Route {
 		{"POST /api/v1/reports/{id}/submit", a.h(a.reportMove(report.Submit))},
 		{"POST /api/v1/reports/{id}/return", a.h(a.reportMove(report.Return))},
 		{"POST /api/v1/reports/{id}/accept", a.h(a.reportMove(report.Accept))},
+		{"POST /api/v1/cycles/{id}/appraisal", a.h(a.appraisalCreate)},
+		{"GET /api/v1/appraisals/{id}", a.h(a.appraisalGet)},
+		{"PATCH /api/v1/appraisals/{id}", a.h(a.appraisalPatch)},
+		{"POST /api/v1/appraisals/{id}/open", a.h(a.appraisalMove(appraisal.Open))},
+		{"POST /api/v1/appraisals/{id}/close", a.h(a.appraisalMove(appraisal.Closed))},
+		{"POST /api/v1/appraisals/{id}/codes", a.h(a.appraisalCodes)},
+		{"POST /api/v1/appraisals/{id}/voters", a.h(a.appraisalVoters)},
+		{"GET /api/v1/appraisals/{id}/ballot", a.h(a.ballotGet)},
+		{"POST /api/v1/appraisals/{id}/ballots", a.h(a.ballotsPost)},
+		{"POST /api/v1/vote", a.public(a.vote)}, // one-time code, no account
+		{"GET /api/v1/appraisals/{id}/results", a.h(a.appraisalResults)},
+		{"GET /api/v1/reports/{id}/comment", a.h(a.commentGet)},
+		{"PUT /api/v1/reports/{id}/comment", a.h(a.commentPut)},
+		{"POST /api/v1/reports/{id}/comment/publish", a.h(a.commentPublish)},
 		{"GET /api/v1/users", a.h(a.userList)},
 		{"POST /api/v1/users", a.h(a.userCreate)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},
@@ -93,6 +108,16 @@ func (a *API) h(fn handler) http.Handler {
 			err = fn(w, r, p)
 		}
 		if err != nil {
+			a.fail(w, r, err)
+		}
+	})
+}
+
+// public serves a route that needs no token (voting by one-time code): a
+// token sent is ignored, and errors are mapped to JSON as for the others.
+func (a *API) public(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
 			a.fail(w, r, err)
 		}
 	})
