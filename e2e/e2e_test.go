@@ -586,13 +586,7 @@ func TestDemoSimilarityPage(t *testing.T) {
 func TestAppraisalOnPhones(t *testing.T) {
 	ctx, base := browser(t, 390, 844)
 	st := storeOf(ctx)
-	var c cycle.Cycle
-	all, _ := st.Cycles(context.Background(), []string{"/"})
-	for _, x := range all {
-		if strings.Contains(x.Title, "乡镇") {
-			c = x
-		}
-	}
+	c := demoCycle(t, st, func(c cycle.Cycle) bool { return strings.Contains(c.Title, "乡镇") })
 	a, err := st.CycleAppraisal(context.Background(), c.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -709,6 +703,22 @@ func TestAppraisalOnPhones(t *testing.T) {
 	}
 }
 
+// demoCycle finds the demo's cycle that matches.
+func demoCycle(t *testing.T, st *store.Store, match func(cycle.Cycle) bool) cycle.Cycle {
+	t.Helper()
+	all, err := st.Cycles(context.Background(), []string{"/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range all {
+		if match(c) {
+			return c
+		}
+	}
+	t.Fatal("no such cycle in the demo")
+	return cycle.Cycle{}
+}
+
 func mustAppraisal(t *testing.T, st *store.Store, id int64) appraisal.Appraisal {
 	t.Helper()
 	a, err := st.Appraisal(context.Background(), id)
@@ -723,13 +733,7 @@ func mustAppraisal(t *testing.T, st *store.Store, id int64) appraisal.Appraisal 
 func TestDemoAppraisalPages(t *testing.T) {
 	ctx, base := browser(t, 1280, 900)
 	st := storeOf(ctx)
-	var c cycle.Cycle
-	all, _ := st.Cycles(context.Background(), []string{"/"})
-	for _, x := range all {
-		if x.Year == 2020 && x.UnitName == "中共绵阳市委" {
-			c = x
-		}
-	}
+	c := demoCycle(t, st, func(c cycle.Cycle) bool { return c.Year == 2020 && c.UnitName == "中共绵阳市委" })
 	cid := strconv.FormatInt(c.ID, 10)
 	var turnout, rowsZh, rowsEn, leader string
 	run(t, ctx,

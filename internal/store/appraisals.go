@@ -335,6 +335,22 @@ func insertRows(ctx context.Context, t *Tx, prefix string, width, n int, row fun
 	return nil
 }
 
+// groupToJoin locks an appraisal that voters and codes may still join, and
+// checks that it has the rater group.
+func (t *Tx) groupToJoin(ctx context.Context, id, groupID int64) (appraisal.Appraisal, error) {
+	a, err := t.appraisalForUpdate(ctx, id, 0, false)
+	if err != nil {
+		return a, err
+	}
+	if a.Status == appraisal.Closed {
+		return a, apperr.New(apperr.Conflict, "err.appraisal_closed")
+	}
+	if _, ok := a.Group(groupID); !ok {
+		return a, apperr.Field("group_id", "err.no_such_group", groupID)
+	}
+	return a, nil
+}
+
 // Voters lists the users invited to vote, by group and name.
 func (s *Store) Voters(ctx context.Context, id int64) ([]appraisal.Voter, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT v.user_id, u.login, u.name, v.group_id FROM appraisal_voters v
@@ -356,15 +372,9 @@ func (s *Store) Voters(ctx context.Context, id int64) ([]appraisal.Voter, error)
 func (s *Store) AddVoters(ctx context.Context, by audit.Actor, id, groupID int64, logins []string, role, path string) (int, error) {
 	var n int
 	err := s.Tx(ctx, func(tx *Tx) error {
-		a, err := tx.appraisalForUpdate(ctx, id, 0, false)
+		a, err := tx.groupToJoin(ctx, id, groupID)
 		if err != nil {
 			return err
-		}
-		if a.Status == appraisal.Closed {
-			return apperr.New(apperr.Conflict, "err.appraisal_closed")
-		}
-		if _, ok := a.Group(groupID); !ok {
-			return apperr.Field("group_id", "err.no_such_group", groupID)
 		}
 		var ids []int64
 		for _, login := range logins {
@@ -445,15 +455,9 @@ func (s *Store) CreateCodes(ctx context.Context, by audit.Actor, id, groupID, un
 		codes[i] = appraisal.Code{Code: appraisal.NewCode(), GroupID: groupID, UnitID: unitID}
 	}
 	err := s.Tx(ctx, func(tx *Tx) error {
-		a, err := tx.appraisalForUpdate(ctx, id, 0, false)
+		a, err := tx.groupToJoin(ctx, id, groupID)
 		if err != nil {
 			return err
-		}
-		if a.Status == appraisal.Closed {
-			return apperr.New(apperr.Conflict, "err.appraisal_closed")
-		}
-		if _, ok := a.Group(groupID); !ok {
-			return apperr.Field("group_id", "err.no_such_group", groupID)
 		}
 		var unitArg any
 		if unitID != 0 {

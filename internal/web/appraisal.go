@@ -129,14 +129,8 @@ func setupFromForm(r *http.Request) (appraisal.Appraisal, error) {
 
 // appraisalCreate sets up the appraisal of the {id} cycle.
 func (s *Server) appraisalCreate(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.readableCycle(r)
+	c, err := s.organizedCycle(r)
 	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
 		return err
 	}
 	setup, err := setupFromForm(r)

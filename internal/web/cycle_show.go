@@ -51,17 +51,23 @@ func (s *Server) readableCycle(r *http.Request) (cycle.Cycle, error) {
 	return c, nil
 }
 
-// managedCycle loads the {id} cycle for an organizer's change, with the
-// version the form was based on.
-func (s *Server) managedCycle(r *http.Request) (cycle.Cycle, int64, error) {
+// organizedCycle loads the {id} cycle for an organizer's change and parses
+// the form.
+func (s *Server) organizedCycle(r *http.Request) (cycle.Cycle, error) {
 	c, err := s.readableCycle(r)
 	if err != nil {
-		return c, 0, err
+		return c, err
 	}
 	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
-		return c, 0, err
+		return c, err
 	}
-	if err := parseForm(r); err != nil {
+	return c, parseForm(r)
+}
+
+// managedCycle is organizedCycle with the version the form was based on.
+func (s *Server) managedCycle(r *http.Request) (cycle.Cycle, int64, error) {
+	c, err := s.organizedCycle(r)
+	if err != nil {
 		return c, 0, err
 	}
 	version, err := requiredInt(r, "version")

@@ -12,14 +12,8 @@ import (
 
 // meetingSave stores the review meeting's date, place, chair and attendees.
 func (s *Server) meetingSave(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.readableCycle(r)
+	c, err := s.organizedCycle(r)
 	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
 		return err
 	}
 	version, err := formInt(r, "version")
