@@ -228,6 +228,9 @@ func TestAppraisal(t *testing.T) {
 	if _, _, err := st.Results(ctx, a); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("results while open: %v", err)
 	}
+	c, _ = st.Cycle(ctx, c.ID)
+	_, err = st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Rectifying)
+	wantKey(t, err, "err.appraisal_still_open")
 
 	a, err = st.MoveAppraisal(ctx, by, a.ID, a.Version, appraisal.Closed)
 	if err != nil {
@@ -359,4 +362,22 @@ func TestComment(t *testing.T) {
 	if !states[rid] {
 		t.Fatalf("states: %v", states)
 	}
+	c, _ = st.Cycle(ctx, c.ID)
+	if _, err := st.AdvanceCycle(ctx, by, c.ID, c.Version, cycle.Rectifying); err != nil {
+		t.Fatalf("to rectifying with every comment published: %v", err)
+	}
+}
+
+func TestReviewEndsWithDraftsPublished(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	city := mustUnit(t, st, 0, "中共绵阳市委")
+	c, _ := reviewing(t, st, city, 2020, 1)
+	reports, _ := st.CycleReports(ctx, c.ID, []string{city.Path})
+	if _, err := st.SaveComment(ctx, audit.System, comment.Comment{ReportID: reports[0].ID, Affirmations: "草稿"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Cycle(ctx, c.ID)
+	_, err := st.AdvanceCycle(ctx, audit.System, c.ID, c.Version, cycle.Rectifying)
+	wantKey(t, err, "err.comments_unpublished")
 }

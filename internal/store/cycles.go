@@ -373,6 +373,23 @@ func (t *Tx) checkPreconditions(ctx context.Context, c cycle.Cycle, to cycle.Sta
 		if len(missing) > 0 {
 			return apperr.New(apperr.Conflict, "err.reports_missing", len(missing), strings.Join(missing, "、"))
 		}
+	case cycle.Rectifying:
+		// The review ends with the votes counted and every comment made
+		// public: both happen only while reviewing.
+		var open, drafts int
+		if err := t.queryRow(ctx, `SELECT count(*) FROM appraisals WHERE cycle_id = ? AND status = 'open'`, c.ID).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return apperr.New(apperr.Conflict, "err.appraisal_still_open")
+		}
+		if err := t.queryRow(ctx, `SELECT count(*) FROM comments k JOIN reports r ON r.id = k.report_id
+			WHERE r.cycle_id = ? AND k.published_at IS NULL`, c.ID).Scan(&drafts); err != nil {
+			return err
+		}
+		if drafts > 0 {
+			return apperr.New(apperr.Conflict, "err.comments_unpublished", drafts)
+		}
 	}
 	return nil
 }
