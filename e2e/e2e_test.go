@@ -408,6 +408,14 @@ func TestReportWorkflow(t *testing.T) {
 		text(`.problem`, &refusal),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name^="response_"]`), "已调整充实村党组织书记12名，储备后备力量36人。"),
 		chromedp.SetValue(chromedp.CSS(`select[name^="progress_"]`), "in_progress"),
+		// The other findings carried over (those of the 2020 comments) get an answer too.
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => {
+				document.querySelectorAll('textarea[name^="response_"]').forEach(t => { if (!t.value) t.value = '已制定整改方案并推进。'; });
+				document.querySelectorAll('select[name^="progress_"]').forEach(s => { if (!s.value) s.value = 'in_progress'; });
+				return true; })()`)(ctx, tg)
+			return err
+		}),
 		shot("report-edit-zh"),
 		chromedp.Click(chromedp.CSS(`button[formaction$="/submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
