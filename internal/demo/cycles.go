@@ -6,6 +6,7 @@ import (
 
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
+	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/store"
 )
@@ -61,7 +62,7 @@ func loadFindings(ctx context.Context, st *store.Store, ids map[string]int64, c 
 			return fmt.Errorf("demo finding: %w", err)
 		}
 		if f.closed {
-			if err := st.CloseFinding(ctx, actor, made.ID); err != nil {
+			if err := rectify(ctx, st, made.ID, rectification.Verify); err != nil {
 				return err
 			}
 		}
@@ -177,4 +178,28 @@ func advance(ctx context.Context, st *store.Store, id int64, to cycle.Status) (c
 func mustVersion(ctx context.Context, st *store.Store, id int64) int64 {
 	c, _ := st.Cycle(ctx, id)
 	return c.Version
+}
+
+// rectify plans the first item of a finding and takes it through the
+// status machine up to the step given.
+func rectify(ctx context.Context, st *store.Store, findingID int64, until rectification.Move) error {
+	xs, err := st.FindingRectifications(ctx, findingID)
+	if err != nil || len(xs) == 0 {
+		return fmt.Errorf("demo rectification of finding %d: %v", findingID, err)
+	}
+	x := xs[0]
+	deadline := st.Now().AddDate(0, 3, 0).Format(rectification.Date)
+	if x, err = st.SavePlan(ctx, actor, x.ID, x.Version, rectification.Plan{Measures: "制定整改方案，明确时间表和路线图，逐项整改到位。",
+		Owner: "分管负责同志", ResponsibleLeader: "党委（党组）书记", Deadline: deadline, Kind: rectification.LongTerm}); err != nil {
+		return err
+	}
+	for _, m := range []rectification.Move{rectification.Start, rectification.Submit, rectification.Verify} {
+		if x, err = st.MoveRectification(ctx, actor, x.ID, x.Version, m, ""); err != nil {
+			return err
+		}
+		if m == until {
+			break
+		}
+	}
+	return nil
 }

@@ -72,6 +72,7 @@ type Finding struct {
 	Area      string   `json:"area"`
 	Severity  Severity `json:"severity,omitempty"`
 	Text      string   `json:"text"`
+	RootCause string   `json:"root_cause,omitempty"`
 	Status    Status   `json:"status"`
 }
 
@@ -89,6 +90,10 @@ func (f *Finding) Normalize() error {
 	}
 	if !f.Source.Valid() {
 		return apperr.Field("source", "err.unknown_source")
+	}
+	f.RootCause = strings.TrimSpace(f.RootCause)
+	if utf8.RuneCountInString(f.RootCause) > MaxTextLen {
+		return apperr.Field("root_cause", "err.too_long", MaxTextLen)
 	}
 	if f.Severity != "" && !f.Severity.Valid() {
 		return apperr.Field("severity", "err.unknown_severity")

@@ -151,14 +151,10 @@ func (s *Store) PublishComment(ctx context.Context, by audit.Actor, reportID, ve
 		for i, p := range c.Problems {
 			f := finding.Finding{UnitID: u.ID, CycleID: cy.ID, CycleYear: cy.Year, ReportID: reportID, Source: finding.ChairComment,
 				Area: p.Area, Severity: p.Severity, Text: p.Text, Status: finding.Open}
-			if err := tx.queryRow(ctx, `INSERT INTO findings (unit_id, cycle_id, report_id, source, area, severity, text, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.UnitID, f.CycleID, reportID, string(f.Source), f.Area, string(f.Severity), f.Text, now, now).Scan(&f.ID); err != nil {
-				return fmt.Errorf("insert finding: %w", err)
-			}
-			if _, err := tx.exec(ctx, `UPDATE comment_problems SET finding_id = ? WHERE report_id = ? AND position = ?`, f.ID, reportID, i); err != nil {
+			if err := tx.insertFinding(ctx, by, &f, u); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, by, change{action: "finding.create", objectType: "finding", objectID: f.ID, unit: &u, after: f}); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE comment_problems SET finding_id = ? WHERE report_id = ? AND position = ?`, f.ID, reportID, i); err != nil {
 				return err
 			}
 		}

@@ -202,9 +202,7 @@ func TestCarryOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed, _ := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c19.ID, Source: finding.ChairComment, Text: "已整改的问题"})
-	if err := st.CloseFinding(ctx, by, closed.ID); err != nil {
-		t.Fatal(err)
-	}
+	closeFinding(t, st, closed.ID)
 	if _, err := st.CreateFinding(ctx, by, finding.Finding{UnitID: fc.ID, CycleID: c19.ID, Source: "rumour", Text: "x"}); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("unknown source: %v", err)
 	}

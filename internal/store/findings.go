@@ -26,31 +26,10 @@ func (s *Store) CreateFinding(ctx context.Context, by audit.Actor, f finding.Fin
 		if err != nil || !unit.Contains(c.UnitPath, u.Path) {
 			return apperr.Field("cycle_id", "err.no_such_cycle", f.CycleID)
 		}
-		f.CycleYear, f.Status = c.Year, finding.Open
-		now := unix(s.Now())
-		if err := tx.queryRow(ctx, `INSERT INTO findings (unit_id, cycle_id, source, area, text, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.UnitID, f.CycleID, string(f.Source), f.Area, f.Text, now, now).Scan(&f.ID); err != nil {
-			return fmt.Errorf("insert finding: %w", err)
-		}
-		return tx.audit(ctx, by, change{action: "finding.create", objectType: "finding", objectID: f.ID, unit: &u, after: f})
+		f.CycleYear = c.Year
+		return tx.insertFinding(ctx, by, &f, u)
 	})
 	return f, err
-}
-
-// CloseFinding marks a finding closed. The rectification capability will
-// close findings through verification; until then the demo uses this.
-func (s *Store) CloseFinding(ctx context.Context, by audit.Actor, id int64) error {
-	return s.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE findings SET status = 'closed', version = version + 1, updated_at = ? WHERE id = ? AND status = 'open'`,
-			unix(s.Now()), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "err.not_found")
-		}
-		return tx.audit(ctx, by, change{action: "finding.close", objectType: "finding", objectID: id})
-	})
 }
 
 // linkCarryOvers puts every finding still open from an earlier cycle into

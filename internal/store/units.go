@@ -183,6 +183,9 @@ func (s *Store) MoveUnit(ctx context.Context, by audit.Actor, id, version, newPa
 		if _, err = tx.exec(ctx, `UPDATE units SET parent_id = ?, version = version + 1 WHERE id = ?`, p, id); err != nil {
 			return err
 		}
+		if err := tx.moveRollups(ctx, id, u.Path, newPath); err != nil {
+			return err
+		}
 		return tx.auditUnit(ctx, by, "unit.move", u)
 	})
 	if err != nil {
