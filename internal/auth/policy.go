@@ -80,6 +80,16 @@ const (
 	// Appraisals are set up and comments recorded under ManageCycles; who
 	// votes is the appraisal's list of voters, not a role.
 	ReadResults Action = "appraisal.results" // turnout and results of a cycle's appraisal
+
+	// Findings and rectifications; reading them is ReadUnit on the item's unit.
+	RecordFinding       Action = "finding.record"       // any source, on units in the grant
+	RecordOwnFinding    Action = "finding.record_own"   // self-examination findings of one's own unit
+	PlanRectification   Action = "rectification.plan"   // the plan and progress updates
+	SubmitRectification Action = "rectification.submit" // start the work, submit for verification, ask for an extension
+	VerifyRectification Action = "rectification.verify" // verify, reject, reopen
+	UrgeRectification   Action = "rectification.urge"   // issue and escalate urge notices
+	ReplyUrge           Action = "urge.reply"
+	ApproveExtension    Action = "extension.approve"
 )
 
 // allowed maps each action to the roles that may take it.
@@ -94,6 +104,15 @@ var allowed = map[Action][]Role{
 	SubmitReport: {UnitLeader},
 	ReviewReport: {Admin, Organizer},
 	ReadResults:  {Admin, Organizer, Supervisor},
+
+	RecordFinding:       {Admin, Organizer, Supervisor},
+	RecordOwnFinding:    {UnitLeader},
+	PlanRectification:   {UnitLeader, UnitStaff},
+	SubmitRectification: {UnitLeader},
+	VerifyRectification: {Admin, Supervisor},
+	UrgeRectification:   {Admin, Supervisor},
+	ReplyUrge:           {UnitLeader, UnitStaff},
+	ApproveExtension:    {Admin, Organizer},
 }
 
 // Principal is who is acting: a user and their grants.
