@@ -169,6 +169,8 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /reports/{id}/accept", in(s.reportMove(report.Accept))},
 		{"POST /reports/preview", in(s.reportPreview)},
 
+		// Ledger export and import.
+
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},
 		{"POST /users", in(s.userCreate)},
