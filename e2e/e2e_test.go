@@ -20,13 +20,16 @@ import (
 
 	"zeren/internal/appraisal"
 	"zeren/internal/audit"
+	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/demo"
 	"zeren/internal/finding"
 	"zeren/internal/i18n"
+	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
+	"zeren/internal/user"
 	"zeren/internal/web"
 )
 
@@ -782,5 +785,121 @@ func TestDemoAppraisalPages(t *testing.T) {
 	}
 	if !strings.Contains(leader, "涪城区委") || !strings.Contains(leader, "问题编号") {
 		t.Fatalf("the leader's comment: %q", leader)
+	}
+}
+
+// The closed loop in the browser: Fucheng's leader plans an item, records
+// progress with evidence and submits it; a supervisor sends it back with a
+// reason; the leader submits again; another supervisor verifies and the
+// item shows closed. An overdue item shows red in the ledger; a supervisor
+// urges it, and the leader sees the notice and answers it.
+func TestRectificationLoop(t *testing.T) {
+	ctx, base := browser(t, 1280, 900)
+	st := storeOf(ctx)
+	bg := context.Background()
+	fc, _ := st.Units(bg, store.UnitFilter{Scopes: []string{"/"}, Query: "中共涪城区委", Limit: 1})
+	c := demoCycle(t, st, func(c cycle.Cycle) bool { return c.Year == 2020 && c.UnitName == "中共绵阳市委" })
+	f, err := st.CreateFinding(bg, audit.System, finding.Finding{UnitID: fc[0].ID, CycleID: c.ID, Source: finding.Supervision,
+		Text: "村党组织书记队伍结构老化"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, _ := st.FindingRectifications(bg, f.ID)
+	item := base + "/rectifications/" + strconv.FormatInt(xs[0].ID, 10)
+	// A second supervisor, to verify what the first sent back.
+	if _, err := st.CreateUser(bg, audit.System, user.Draft{Login: "supervisor2", Name: "纪委监委 周敏", Locale: "zh-CN"}, auth.HashPassword(demo.Password),
+		[]auth.Grant{{Role: auth.Supervisor, UnitID: fc[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "整改佐证.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n% evidence\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := st.Now().AddDate(0, 2, 0).Format(rectification.Date)
+	var state, timeline, redRows, urgeText string
+	run(t, ctx,
+		login(base, "leader"),
+		chromedp.Navigate(item),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/plan"]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=measures]`), "逐村排查，调整不胜任的村党组织书记"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=owner]`), "区委组织部 李明"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=responsible_leader]`), "区委副书记 王强"),
+		chromedp.SetValue(chromedp.CSS(`input[name=deadline]`), deadline),
+		chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "long_term"),
+		chromedp.Click(chromedp.CSS(`form[action$="/plan"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/start"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/start"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/updates"]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/updates"] textarea[name=text]`), "已调整村党组织书记5名"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file][name=files]`), []string{pdf}),
+		chromedp.Click(chromedp.CSS(`form[action$="/updates"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.timeline a[href^="/evidence/"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//mark[contains(., "待验收")]`)),
+		shot("rect-submitted-zh"),
+		logout(),
+		login(base, "supervisor"),
+		chromedp.Navigate(item),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/reject"] input[name=reason]`), "佐证材料不足，请补充调整名单"),
+		chromedp.Click(chromedp.CSS(`form[action$="/reject"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//mark[contains(., "整改中")]`)),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(item),
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//mark[contains(., "待验收")]`)),
+		logout(),
+		login(base, "supervisor2"),
+		chromedp.Navigate(item),
+		chromedp.Click(chromedp.CSS(`form[action$="/verify"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//mark[contains(., "已销号")]`)),
+		text(`.rect-state`, &state),
+		text(`.timeline`, &timeline),
+		shot("rect-closed-zh"),
+		// The ledger's red items; urge the first.
+		chromedp.Navigate(base+"/ledger?warning=red"),
+		chromedp.WaitVisible(chromedp.CSS(`table.ledger`)),
+		text(`table.ledger tbody`, &redRows),
+		shot("ledger-red-zh"),
+		logout(),
+		login(base, "supervisor"),
+	)
+	if !strings.Contains(state, "销号") || !strings.Contains(timeline, "佐证材料不足") || !strings.Contains(timeline, "整改佐证.pdf") {
+		t.Fatalf("closed item: %q\n%q", state, timeline)
+	}
+	if !strings.Contains(redRows, "红色预警") || !strings.Contains(redRows, "逾期") {
+		t.Fatalf("red ledger rows: %q", redRows)
+	}
+	// Urge one of Fucheng's overdue items; the leader answers.
+	reds, _, _ := st.Ledger(bg, store.LedgerFilter{Scopes: []string{fc[0].Path}, Warning: rectification.Red, Limit: 1})
+	if len(reds) == 0 {
+		t.Fatal("Fucheng has no overdue item")
+	}
+	red := base + "/rectifications/" + strconv.FormatInt(reds[0].ID, 10)
+	run(t, ctx,
+		chromedp.Navigate(red),
+		chromedp.Click(chromedp.Search(`//summary[contains(., "发出督办")]`)),
+		chromedp.SetValue(chromedp.CSS(`form[action$="/urges"] select[name=level]`), "red"),
+		chromedp.SetValue(chromedp.CSS(`form[action$="/urges"] input[name=reply_by]`), st.Now().AddDate(0, 0, 3).Format(rectification.Date)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/urges"] textarea[name=text]`), "已逾期，请三日内报告"),
+		chromedp.Click(chromedp.CSS(`form[action$="/urges"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.urge-red`)),
+		logout(),
+		login(base, "leader"),
+		chromedp.Navigate(red),
+		chromedp.WaitVisible(chromedp.CSS(`article.urge-red form[action$="/reply"]`)),
+		chromedp.SendKeys(chromedp.CSS(`article.urge-red input[name=reply]`), "已成立专班推进"),
+		chromedp.Click(chromedp.CSS(`article.urge-red form[action$="/reply"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.urge-red .reply`)),
+		text(`article.urge-red`, &urgeText),
+		shot("rect-urge-answered-zh"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] article.urge-red`)),
+		shot("rect-urge-answered-en"),
+		chromedp.Click(chromedp.CSS(`.locale-switch button[value=zh-CN]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=zh-CN] article.urge-red`)),
+	)
+	if !strings.Contains(urgeText, "已逾期，请三日内报告") || !strings.Contains(urgeText, "已成立专班推进") {
+		t.Fatalf("urge: %q", urgeText)
 	}
 }

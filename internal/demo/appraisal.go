@@ -10,6 +10,7 @@ import (
 	"zeren/internal/comment"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
+	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/store"
 )
@@ -245,4 +246,103 @@ func loadTownships(ctx context.Context, st *store.Store, ids map[string]int64) e
 	}
 	_, err = st.AddVoters(ctx, actor, a.ID, a.Groups[0].ID, []string{"participant", "supervisor"}, "", "")
 	return err
+}
+
+// loadRectifications puts the items of the 2020 findings (and those still
+// open from 2019) into every state: planning, on track, due soon, overdue
+// with urge notices (one escalated, one answered), awaiting verification,
+// closed, extended, and reopened.
+func loadRectifications(ctx context.Context, st *store.Store, c19, c20 cycle.Cycle) error {
+	sup, _, err := st.UserByLogin(ctx, "supervisor")
+	if err != nil {
+		return err
+	}
+	org, _, err := st.UserByLogin(ctx, "organizer")
+	if err != nil {
+		return err
+	}
+	checker := audit.Actor{UserID: sup.ID, Login: sup.Login}
+	organizer := audit.Actor{UserID: org.ID, Login: org.Login}
+	var items []rectification.Rectification
+	for _, c := range []cycle.Cycle{c19, c20} {
+		xs, _, err := st.Ledger(ctx, store.LedgerFilter{Scopes: []string{"/"}, CycleID: c.ID, Status: rectification.Planning, Limit: 500})
+		if err != nil {
+			return err
+		}
+		items = append(items, xs...)
+	}
+	day := func(n int) string { return st.Now().AddDate(0, 0, n).Format(rectification.Date) }
+	plans := []string{"召开专题会议研究部署，制定整改清单，逐项明确责任人和时限。", "建立健全长效机制，出台相关制度文件并抓好落实。",
+		"开展专项整治行动，对照问题清单逐一销号。", "加强督促检查，定期通报整改进展。"}
+	// The demo's leader works for Fucheng: its items show the states that
+	// need the unit's hand (overdue and urged, on track, extended).
+	fucheng := []int{3, 1, 6, 4}
+	for i, x := range items {
+		step := i % 8
+		if x.UnitName == "中共涪城区委" && len(fucheng) > 0 {
+			step, fucheng = fucheng[0], fucheng[1:]
+		}
+		if step == 0 {
+			continue // still planning
+		}
+		deadline := map[int]int{1: 60, 2: 4, 3: 20, 4: 30, 5: 25, 6: 10, 7: 15}[step]
+		p := rectification.Plan{Measures: plans[i%len(plans)], Owner: "办公室主任", ResponsibleLeader: "分管副书记", Deadline: day(deadline),
+			Kind: []rectification.Kind{rectification.Immediate, rectification.LongTerm}[i%2]}
+		if x, err = st.SavePlan(ctx, actor, x.ID, x.Version, p); err != nil {
+			return fmt.Errorf("demo plan: %w", err)
+		}
+		if x, err = st.MoveRectification(ctx, actor, x.ID, x.Version, rectification.Start, ""); err != nil {
+			return err
+		}
+		if err := st.AddUpdate(ctx, actor, x.ID, "已召开专题会议，印发整改方案，正在逐项推进。", nil, 0); err != nil {
+			return err
+		}
+		switch step {
+		case 3: // overdue, urged, escalated and not yet answered
+			if err := st.AgeForDemo(ctx, actor, x.ID, day(-12)); err != nil {
+				return err
+			}
+			u, err := st.IssueUrge(ctx, checker, x.ID, rectification.Urge{Level: rectification.Blue, Text: "整改时限临近，请加快推进并报送进展。", ReplyBy: day(0)})
+			if err != nil {
+				return err
+			}
+			if _, err := st.EscalateUrge(ctx, checker, u, "未按期回复且已逾期，请于3日内报送整改情况。", day(3)); err != nil {
+				return err
+			}
+		case 4, 5, 7:
+			if x, err = st.MoveRectification(ctx, actor, x.ID, x.Version, rectification.Submit, ""); err != nil {
+				return err
+			}
+			if step == 4 {
+				continue
+			}
+			if x, err = st.MoveRectification(ctx, checker, x.ID, x.Version, rectification.Verify, ""); err != nil {
+				return err
+			}
+			if step == 7 {
+				if _, err = st.MoveRectification(ctx, checker, x.ID, x.Version, rectification.Reopen, "回访发现问题有反弹，需巩固整改成效。"); err != nil {
+					return err
+				}
+				if err := st.AgeForDemo(ctx, actor, x.ID, day(-3)); err != nil {
+					return err
+				}
+				u, err := st.IssueUrge(ctx, checker, x.ID, rectification.Urge{Level: rectification.RedUrge, Text: "问题反弹且已逾期，请立即整改。", ReplyBy: day(2)})
+				if err != nil {
+					return err
+				}
+				if err := st.ReplyUrge(ctx, actor, u, "已成立专班，正在逐村复查，一周内报送结果。"); err != nil {
+					return err
+				}
+			}
+		case 6: // extended
+			if err := st.RequestExtension(ctx, actor, x.ID, day(40), "涉及项目审批，需延长整改期限。"); err != nil {
+				return err
+			}
+			exts, _ := st.Extensions(ctx, x.ID)
+			if err := st.DecideExtension(ctx, organizer, exts[0].ID, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -29,15 +29,15 @@ var reporting = []struct {
 // loadCycles adds the 2019 cycle, closed, and the 2020 cycle at the review
 // stage: most reports accepted, some submitted, one returned and handed in
 // again, and one unit excused whose draft stays unfinished.
-func loadCycles(ctx context.Context, st *store.Store, ids map[string]int64) (cycle.Cycle, error) {
-	c19, err := loadCycle(ctx, st, ids, 2019, cycle.Closed)
-	if err != nil {
-		return c19, err
+func loadCycles(ctx context.Context, st *store.Store, ids map[string]int64) (c19, c20 cycle.Cycle, err error) {
+	if c19, err = loadCycle(ctx, st, ids, 2019, cycle.Closed); err != nil {
+		return c19, c20, err
 	}
 	if err := loadFindings(ctx, st, ids, c19); err != nil {
-		return c19, err
+		return c19, c20, err
 	}
-	return loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
+	c20, err = loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
+	return c19, c20, err
 }
 
 // findings2019 are problems the chair pointed out in the 2019 review; the

@@ -95,7 +95,7 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 	if err := add(ctx, st, 0, tree, ids); err != nil {
 		return nil, err
 	}
-	c20, err := loadCycles(ctx, st, ids)
+	c19, c20, err := loadCycles(ctx, st, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +112,9 @@ func Load(ctx context.Context, st *store.Store) ([]Login, error) {
 		return nil, err
 	}
 	if err := loadComments(ctx, st, c20); err != nil {
+		return nil, err
+	}
+	if err := loadRectifications(ctx, st, c19, c20); err != nil {
 		return nil, err
 	}
 	if err := loadTownships(ctx, st, ids); err != nil {

@@ -153,3 +153,40 @@ func TestDemoAppraisalAndComments(t *testing.T) {
 		t.Fatalf("%d findings from %d published comments", findings, published)
 	}
 }
+
+func TestDemoRectifications(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	c := cityCycles(t, st)[0]
+	xs, _, err := st.Ledger(ctx, store.LedgerFilter{Scopes: []string{"/"}, CycleID: c.ID, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, x := range xs {
+		states[string(x.Status)]++
+		states[string(x.Warning)]++
+		if x.Extended() {
+			states["extended"]++
+		}
+		if x.Round > 1 {
+			states["reopened"]++
+		}
+		if us, _ := st.Urges(ctx, x.ID); len(us) > 0 {
+			states["urged"]++
+		}
+	}
+	for _, k := range []string{"planning", "in_progress", "awaiting_verification", "closed", "red", "yellow", "green", "extended", "reopened", "urged"} {
+		if states[k] == 0 {
+			t.Errorf("no %s item in the demo: %v", k, states)
+		}
+	}
+	root := cityCycles(t, st)[0].UnitID
+	stats, _ := st.UnitStats(ctx, root, c.ID)
+	if stats.Total != len(xs) || stats.Overdue != states["red"] {
+		t.Fatalf("stats %+v against %d items, %d red", stats, len(xs), states["red"])
+	}
+}

@@ -181,13 +181,18 @@ func (s *Store) LedgerCount(ctx context.Context, f LedgerFilter) (int, error) {
 	return n, err
 }
 
-// UnitStats reads the roll-up of a unit's whole subtree in a cycle from its
-// counters: one row, and the open items' deadline days.
+// UnitStats reads the roll-up of a unit's whole subtree in a cycle (0: in
+// every cycle) from its counters: a row per cycle, and the open items'
+// deadline days.
 func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectification.Stats, error) {
 	var st rectification.Stats
+	cycle := "cycle_id = ?"
+	if cycleID == 0 {
+		cycle = "cycle_id <> ?"
+	}
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(total), 0), COALESCE(SUM(planning), 0), COALESCE(SUM(in_progress), 0),
 		COALESCE(SUM(awaiting), 0), COALESCE(SUM(closed), 0), COALESCE(SUM(closed_on_time), 0), COALESCE(SUM(days_to_close), 0)
-		FROM rollups WHERE unit_id = ? AND cycle_id = ?`), unitID, cycleID).
+		FROM rollups WHERE unit_id = ? AND `+cycle), unitID, cycleID).
 		Scan(&st.Total, &st.Planning, &st.InProgress, &st.Awaiting, &st.Closed, &st.ClosedOnTime, &st.DaysToClose)
 	if err != nil {
 		return st, fmt.Errorf("rollup: %w", err)
@@ -197,7 +202,7 @@ func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectifica
 	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
 	err = s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN day < ? THEN open ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN day >= ? AND day <= ? THEN open ELSE 0 END), 0)
-		FROM rollup_deadlines WHERE unit_id = ? AND cycle_id = ?`), day, day, soon, unitID, cycleID).Scan(&st.Overdue, &st.DueSoon)
+		FROM rollup_deadlines WHERE unit_id = ? AND `+cycle), day, day, soon, unitID, cycleID).Scan(&st.Overdue, &st.DueSoon)
 	st.Finish()
 	return st, err
 }

@@ -48,6 +48,7 @@ type fixture struct {
 	appraisals map[string]appraisal.Appraisal
 	codes      map[string]string // "A": an unused one-time code of appraisals["A"]
 	logs       *lockedBuffer     // what the server logged
+	rects      map[string]int64  // ids and versions of rectFixture's items, by placeholder name ("rect:A")
 	client     *http.Client
 }
 
@@ -159,6 +160,7 @@ func newFixture(t testing.TB) *fixture {
 		}
 		f.files[side] = file.ID
 		f.appraisalFixture(side, parts)
+		f.rectFixture(side)
 	}
 	cat, err := i18n.Load()
 	if err != nil {
@@ -247,6 +249,7 @@ func mustReport(t testing.TB, st *store.Store, id int64) report.Report {
 // expand replaces {A} by unit A's id, {v:A} by its version, {user:x} by
 // user x's id, {grant:x} by x's first grant's id.
 func (f *fixture) expand(s string) string {
+	s = f.expandRect(s)
 	for k, u := range f.units {
 		s = strings.ReplaceAll(s, "{"+k+"}", strconv.FormatInt(u.ID, 10))
 		s = strings.ReplaceAll(s, "{v:"+k+"}", strconv.FormatInt(u.Version, 10))

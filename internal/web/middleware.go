@@ -81,12 +81,14 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // limitBody caps every request body; handlers see a 413 error past it.
-// Uploads of evidence files get the upload limit, plus room for the form.
+// Uploads (evidence files, ledger imports) get the upload limit, plus room
+// for the form.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			limit := s.opt.MaxBody
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
+			if r.Method == http.MethodPost && (strings.HasSuffix(r.URL.Path, "/attachments") || strings.HasSuffix(r.URL.Path, "/updates") ||
+				strings.HasSuffix(r.URL.Path, "/import")) {
 				limit = s.opt.MaxUpload*4/3 + 1<<20 // base64 in the API
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)

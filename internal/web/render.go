@@ -23,7 +23,7 @@ var templateFS embed.FS
 // with the layout and the partials. A missing or broken one fails at start.
 var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", "unit", "unit_new",
 	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet",
-	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment"}
+	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment", "ledger", "rectification", "ledger_import"}
 
 // fragmentNames are partials rendered alone for htmx requests.
 var fragmentNames = []string{"unit_children", "unit_pick", "report_saved"}
@@ -41,6 +41,7 @@ func loadPages(a *assets, cat *i18n.Catalog) (*pages, error) {
 		"list":      func(s ...string) []string { return s },
 		"field":     sectionField,
 		"kb":        func(n int64) int64 { return (n + 1023) / 1024 },
+		"deref":     deref,
 		"join":      strings.Join,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")

@@ -12,6 +12,7 @@ import (
 	"zeren/internal/appraisal"
 	"zeren/internal/attachment"
 	"zeren/internal/i18n"
+	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/route"
 	"zeren/internal/store"
@@ -169,7 +170,25 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /reports/{id}/accept", in(s.reportMove(report.Accept))},
 		{"POST /reports/preview", in(s.reportPreview)},
 
+		{"GET /ledger", in(s.ledger)},
+		{"GET /rectifications/{id}", in(s.rectShow)},
+		{"POST /rectifications/{id}/plan", in(s.planSave)},
+		{"POST /rectifications/{id}/start", in(s.rectMove(rectification.Start))},
+		{"POST /rectifications/{id}/submit", in(s.rectMove(rectification.Submit))},
+		{"POST /rectifications/{id}/verify", in(s.rectMove(rectification.Verify))},
+		{"POST /rectifications/{id}/reject", in(s.rectMove(rectification.Reject))},
+		{"POST /rectifications/{id}/reopen", in(s.rectMove(rectification.Reopen))},
+		{"POST /rectifications/{id}/updates", in(s.updateAdd)},
+		{"POST /rectifications/{id}/extend", in(s.extensionRequest)},
+		{"POST /extensions/{id}/decide", in(s.extensionDecide)},
+		{"POST /rectifications/{id}/urges", in(s.urgeIssue)},
+		{"POST /urges/{id}/reply", in(s.urgeAct)},
+		{"POST /urges/{id}/escalate", in(s.urgeAct)},
+		{"GET /evidence/{id}", in(s.eventFile)},
 		// Ledger export and import.
+		{"GET /cycles/{id}/ledger.xlsx", in(s.ledgerExcel)},
+		{"GET /cycles/{id}/ledger/import", in(s.ledgerImportForm)},
+		{"POST /cycles/{id}/ledger/import", in(s.ledgerImport)},
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},

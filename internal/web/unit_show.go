@@ -5,6 +5,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/rectification"
 	"zeren/internal/store"
 	"zeren/internal/unit"
 )
@@ -16,7 +17,8 @@ type unitData struct {
 	Trail    map[int64]string
 	Manage   bool
 	Kinds    []unit.Kind
-	Mine     *unit.Draft // the user's edit that lost to a newer version
+	Mine     *unit.Draft         // the user's edit that lost to a newer version
+	Stats    rectification.Stats // the subtree's items in every cycle, from the counters
 }
 
 // unitShow shows one unit, its sub-units and, for admins, its forms.
@@ -39,6 +41,9 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	if d.Trail, err = s.trail(r, []unit.Unit{u}); err != nil {
+		return err
+	}
+	if d.Stats, err = s.st.UnitStats(r.Context(), u.ID, 0); err != nil {
 		return err
 	}
 	v := s.newView(w, r, "title.unit", d)

@@ -1,0 +1,305 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"zeren/internal/apperr"
+	"zeren/internal/attachment"
+	"zeren/internal/auth"
+	"zeren/internal/rectification"
+	"zeren/internal/store"
+)
+
+// rectData is an item's page: the finding, the plan, what the user may do
+// now, the urge notices, the extension requests and the timeline.
+type rectData struct {
+	X          rectification.Rectification
+	Timeline   []rectification.Event
+	Urges      []rectification.Urge
+	Extensions []rectification.Extension
+	Plan       rectification.Plan // the form: the stored plan, or what was posted
+	Kinds      []rectification.Kind
+	Levels     []rectification.UrgeLevel
+	// What the user may do on this item now.
+	CanPlan, CanStart, CanSubmit, CanVerify, CanReopen, CanUpdate bool
+	CanExtend, CanApprove, CanUrge, CanReply                      bool
+}
+
+func rectPath(id int64) string { return "/rectifications/" + strconv.FormatInt(id, 10) }
+
+// readableRect loads the {id} item if the user's grants cover its unit.
+func (s *Server) readableRect(r *http.Request) (rectification.Rectification, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return rectification.Rectification{}, err
+	}
+	x, err := s.st.Rectification(r.Context(), id)
+	if err != nil {
+		return x, err
+	}
+	return x, principal(r).Check(auth.ReadUnit, x.UnitPath)
+}
+
+func (s *Server) rectShow(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.readableRect(r)
+	if err != nil {
+		return err
+	}
+	return s.renderRect(w, r, http.StatusOK, x, nil, nil)
+}
+
+func (s *Server) renderRect(w http.ResponseWriter, r *http.Request, status int, x rectification.Rectification, posted *rectification.Plan, formErr error) error {
+	p := principal(r)
+	path := x.UnitPath
+	open := x.Status != rectification.Closed
+	d := rectData{X: x, Plan: x.Plan, Kinds: []rectification.Kind{rectification.Immediate, rectification.LongTerm}, Levels: rectification.UrgeLevels,
+		CanPlan:    p.Can(auth.PlanRectification, path) && (x.Status == rectification.Planning || x.Status == rectification.InProgress),
+		CanStart:   p.Can(auth.SubmitRectification, path) && x.Status == rectification.Planning,
+		CanSubmit:  p.Can(auth.SubmitRectification, path) && x.Status == rectification.InProgress,
+		CanVerify:  p.Can(auth.VerifyRectification, path) && x.Status == rectification.AwaitingVerification && x.SubmittedBy != p.UserID,
+		CanReopen:  p.Can(auth.VerifyRectification, path) && x.Status == rectification.Closed,
+		CanUpdate:  p.Can(auth.PlanRectification, path) && open,
+		CanExtend:  p.Can(auth.SubmitRectification, path) && (x.Status == rectification.InProgress || x.Status == rectification.AwaitingVerification),
+		CanApprove: p.Can(auth.ApproveExtension, path) && open,
+		CanUrge:    p.Can(auth.UrgeRectification, path) && open,
+		CanReply:   p.Can(auth.ReplyUrge, path),
+	}
+	if posted != nil {
+		d.Plan = *posted
+	}
+	var err error
+	if d.Timeline, err = s.st.Timeline(r.Context(), x.ID); err != nil {
+		return err
+	}
+	if d.Urges, err = s.st.Urges(r.Context(), x.ID); err != nil {
+		return err
+	}
+	if d.Extensions, err = s.st.Extensions(r.Context(), x.ID); err != nil {
+		return err
+	}
+	v := s.newView(w, r, "title.rectification", d).withError(formErr)
+	v.Title = x.UnitName + " · " + v.T("title.rectification")
+	return s.render(w, status, "rectification", v)
+}
+
+// afterRectChange redirects to the item after a change, or shows it with
+// the error (bad input, a refused step, a stale version).
+func (s *Server) afterRectChange(w http.ResponseWriter, r *http.Request, id int64, posted *rectification.Plan, err error, flash string) error {
+	if err == nil {
+		return s.redirect(w, r, rectPath(id), flash)
+	}
+	switch apperr.KindOf(err) {
+	case apperr.Invalid, apperr.Conflict, apperr.TooLarge:
+		x, gerr := s.st.Rectification(r.Context(), id)
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderRect(w, r, apperr.Status(err), x, posted, err)
+	}
+	return err
+}
+
+// allowedRect loads the {id} item for an action on its unit, and parses
+// the form.
+func (s *Server) allowedRect(r *http.Request, a auth.Action) (rectification.Rectification, error) {
+	x, err := s.readableRect(r)
+	if err != nil {
+		return x, err
+	}
+	if err := principal(r).Check(a, x.UnitPath); err != nil {
+		return x, err
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		err = r.ParseMultipartForm(1 << 20)
+		if err != nil {
+			err = formError(err)
+		}
+		return x, err
+	}
+	return x, parseForm(r)
+}
+
+func (s *Server) planSave(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.allowedRect(r, auth.PlanRectification)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	p := rectification.Plan{Measures: f.Get("measures"), Owner: f.Get("owner"), ResponsibleLeader: f.Get("responsible_leader"),
+		Deadline: f.Get("deadline"), Kind: rectification.Kind(f.Get("kind"))}
+	version, err := requiredInt(r, "version")
+	if err == nil {
+		_, err = s.st.SavePlan(r.Context(), principal(r).Actor(), x.ID, version, p)
+	}
+	return s.afterRectChange(w, r, x.ID, &p, err, "flash.saved")
+}
+
+var moveFlash = map[rectification.Move]string{rectification.Start: "flash.rect_start", rectification.Submit: "flash.rect_submit",
+	rectification.Verify: "flash.rect_verify", rectification.Reject: "flash.rect_reject", rectification.Reopen: "flash.rect_reopen"}
+
+// rectMove takes a step of the status machine; the action the step needs
+// is the policy's.
+func (s *Server) rectMove(m rectification.Move) handler {
+	need := map[rectification.Move]auth.Action{rectification.Start: auth.SubmitRectification, rectification.Submit: auth.SubmitRectification,
+		rectification.Verify: auth.VerifyRectification, rectification.Reject: auth.VerifyRectification, rectification.Reopen: auth.VerifyRectification}[m]
+	return func(w http.ResponseWriter, r *http.Request) error {
+		x, err := s.allowedRect(r, need)
+		if err != nil {
+			return err
+		}
+		version, err := requiredInt(r, "version")
+		if err == nil {
+			_, err = s.st.MoveRectification(r.Context(), principal(r).Actor(), x.ID, version, m, r.PostForm.Get("reason"))
+		}
+		return s.afterRectChange(w, r, x.ID, nil, err, moveFlash[m])
+	}
+}
+
+// updateAdd records progress with evidence files (multipart field "files").
+func (s *Server) updateAdd(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.allowedRect(r, auth.PlanRectification)
+	if err != nil {
+		return err
+	}
+	files, err := s.uploads(r, "files")
+	if err == nil {
+		err = s.st.AddUpdate(r.Context(), principal(r).Actor(), x.ID, r.FormValue("text"), files, s.opt.MaxUpload)
+	}
+	return s.afterRectChange(w, r, x.ID, nil, err, "flash.update_added")
+}
+
+// uploads reads the files of a multipart field, each within the upload limit.
+func (s *Server) uploads(r *http.Request, field string) ([]store.Upload, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []store.Upload
+	for _, h := range r.MultipartForm.File[field] {
+		if h.Size > s.opt.MaxUpload {
+			return nil, attachment.TooLarge(s.opt.MaxUpload)
+		}
+		f, err := h.Open()
+		if err != nil {
+			return nil, apperr.Field(field, "err.bad_form")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
+		f.Close()
+		var mb *http.MaxBytesError
+		switch {
+		case errors.As(err, &mb):
+			return nil, attachment.TooLarge(s.opt.MaxUpload)
+		case err != nil:
+			return nil, apperr.Field(field, "err.bad_form")
+		case len(data) == 0:
+			continue // an empty file input
+		}
+		out = append(out, store.Upload{Name: h.Filename, Data: data})
+	}
+	return out, nil
+}
+
+func (s *Server) extensionRequest(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.allowedRect(r, auth.SubmitRectification)
+	if err != nil {
+		return err
+	}
+	err = s.st.RequestExtension(r.Context(), principal(r).Actor(), x.ID, r.PostForm.Get("deadline"), r.PostForm.Get("reason"))
+	return s.afterRectChange(w, r, x.ID, nil, err, "flash.extension_requested")
+}
+
+// extensionDecide approves or refuses a pending request ({id} is the
+// request's; op=approve or refuse).
+func (s *Server) extensionDecide(w http.ResponseWriter, r *http.Request) error {
+	extID, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	id, err := s.st.ExtensionItem(r.Context(), extID)
+	if err != nil {
+		return err
+	}
+	r.SetPathValue("id", strconv.FormatInt(id, 10))
+	x, err := s.allowedRect(r, auth.ApproveExtension)
+	if err != nil {
+		return err
+	}
+	op := r.PostForm.Get("op")
+	if op != "approve" && op != "refuse" {
+		return s.afterRectChange(w, r, x.ID, nil, apperr.Field("op", "err.unknown_op"), "")
+	}
+	err = s.st.DecideExtension(r.Context(), principal(r).Actor(), extID, op == "approve")
+	flash := "flash.extension_refused"
+	if op == "approve" {
+		flash = "flash.extension_approved"
+	}
+	return s.afterRectChange(w, r, x.ID, nil, err, flash)
+}
+
+func (s *Server) urgeIssue(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.allowedRect(r, auth.UrgeRectification)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	_, err = s.st.IssueUrge(r.Context(), principal(r).Actor(), x.ID,
+		rectification.Urge{Level: rectification.UrgeLevel(f.Get("level")), Text: f.Get("text"), ReplyBy: f.Get("reply_by")})
+	return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_issued")
+}
+
+// urgeAct replies to ({op}=reply) or escalates (op=escalate) the {id} notice.
+func (s *Server) urgeAct(w http.ResponseWriter, r *http.Request) error {
+	uid, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.st.Urge(r.Context(), uid)
+	if err != nil {
+		return err
+	}
+	r.SetPathValue("id", strconv.FormatInt(u.RectificationID, 10))
+	escalate := strings.HasSuffix(r.URL.Path, "/escalate")
+	need := auth.ReplyUrge
+	if escalate {
+		need = auth.UrgeRectification
+	}
+	x, err := s.allowedRect(r, need)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	if escalate {
+		_, err = s.st.EscalateUrge(r.Context(), principal(r).Actor(), uid, f.Get("text"), f.Get("reply_by"))
+		return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_escalated")
+	}
+	err = s.st.ReplyUrge(r.Context(), principal(r).Actor(), uid, f.Get("reply"))
+	return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_replied")
+}
+
+// eventFile downloads an update's evidence for readers of the item.
+func (s *Server) eventFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, data, item, err := s.st.EventFile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	x, err := s.st.Rectification(r.Context(), item)
+	if err != nil {
+		return err
+	}
+	if err := principal(r).Check(auth.ReadUnit, x.UnitPath); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", a.MIME)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	_, err = w.Write(data)
+	return err
+}
