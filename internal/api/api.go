@@ -16,6 +16,7 @@ import (
 	"zeren/internal/appraisal"
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
+	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/route"
 	"zeren/internal/store"
@@ -54,6 +55,7 @@ func (a *API) Routes() []Route {
 		{"PATCH /api/v1/cycles/{id}", a.h(a.cyclePatch)},
 		{"POST /api/v1/cycles/{id}/advance", a.h(a.cycleAdvance)},
 		{"GET /api/v1/cycles/{id}/reports", a.h(a.cycleReports)},
+		{"GET /api/v1/cycles/{id}/ledger.xlsx", a.h(a.ledgerExcel)},
 		{"GET /api/v1/cycles/{id}/meeting", a.h(a.meetingGet)},
 		{"PUT /api/v1/cycles/{id}/meeting", a.h(a.meetingPut)},
 		{"GET /api/v1/reports/{id}/attachments", a.h(a.attachmentList)},
@@ -78,6 +80,26 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/reports/{id}/comment", a.h(a.commentGet)},
 		{"PUT /api/v1/reports/{id}/comment", a.h(a.commentPut)},
 		{"POST /api/v1/reports/{id}/comment/publish", a.h(a.commentPublish)},
+		{"GET /api/v1/findings", a.h(a.findingList)},
+		{"POST /api/v1/findings", a.h(a.findingCreate)},
+		{"GET /api/v1/findings/{id}", a.h(a.findingGet)},
+		{"PATCH /api/v1/findings/{id}", a.h(a.findingPatch)},
+		{"GET /api/v1/rectifications", a.h(a.rectList)},
+		{"GET /api/v1/rectifications/{id}", a.h(a.rectGet)},
+		{"PATCH /api/v1/rectifications/{id}", a.h(a.rectPatch)},
+		{"POST /api/v1/rectifications/{id}/updates", a.h(a.rectUpdate)},
+		{"POST /api/v1/rectifications/{id}/submit", a.h(a.rectSubmit)},
+		{"POST /api/v1/rectifications/{id}/verify", a.h(a.rectMove(rectification.Verify))},
+		{"POST /api/v1/rectifications/{id}/reject", a.h(a.rectMove(rectification.Reject))},
+		{"POST /api/v1/rectifications/{id}/reopen", a.h(a.rectMove(rectification.Reopen))},
+		{"POST /api/v1/rectifications/{id}/extend", a.h(a.rectExtend)},
+		{"POST /api/v1/extensions/{id}/approve", a.h(a.extensionDecide(true))},
+		{"POST /api/v1/extensions/{id}/refuse", a.h(a.extensionDecide(false))},
+		{"POST /api/v1/rectifications/{id}/urges", a.h(a.rectUrge)},
+		{"GET /api/v1/evidence/{id}", a.h(a.evidenceGet)},
+		{"POST /api/v1/urges/{id}/reply", a.h(a.urgeReply)},
+		{"POST /api/v1/urges/{id}/escalate", a.h(a.urgeEscalate)},
+		{"GET /api/v1/units/{id}/stats", a.h(a.unitStats)},
 		{"GET /api/v1/users", a.h(a.userList)},
 		{"POST /api/v1/users", a.h(a.userCreate)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},

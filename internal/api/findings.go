@@ -1,0 +1,221 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"zeren/internal/apperr"
+	"zeren/internal/auth"
+	"zeren/internal/finding"
+	"zeren/internal/rectification"
+	"zeren/internal/store"
+)
+
+// Findings (问题): the problems pointed out to units. Reading one is
+// ReadUnit on its unit; recording one is RecordFinding there, or for a
+// self-examination finding also RecordOwnFinding (a unit leader's own);
+// editing one is the same right as recording it, and only while every item
+// answering it is still being planned.
+
+// findingOut is a finding with the items that answer it.
+type findingOut struct {
+	store.FindingRecord
+	Rectifications []rectification.Rectification `json:"rectifications"`
+}
+
+// findingIn records a finding.
+type findingIn struct {
+	UnitID    *int64           `json:"unit_id"`
+	CycleID   *int64           `json:"cycle_id"`
+	Source    *finding.Source  `json:"source"`
+	Area      string           `json:"area"`
+	Severity  finding.Severity `json:"severity"`
+	Text      string           `json:"text"`
+	RootCause string           `json:"root_cause"`
+}
+
+// findingPatchIn edits one; fields not sent are kept. Its unit, cycle and
+// source are fixed.
+type findingPatchIn struct {
+	Version   *int64            `json:"version"`
+	Area      *string           `json:"area"`
+	Severity  *finding.Severity `json:"severity"`
+	Text      *string           `json:"text"`
+	RootCause *string           `json:"root_cause"`
+}
+
+// checkRecord returns nil if p may record (or edit) a finding of the source
+// on the unit at path.
+func checkRecord(p *auth.Principal, src finding.Source, path string) error {
+	if src == finding.SelfExamination && p.Can(auth.RecordOwnFinding, path) {
+		return nil
+	}
+	return p.Check(auth.RecordFinding, path)
+}
+
+// queryID reads an optional id from the query string, naming the parameter
+// when it is not a number.
+func queryID(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apperr.Field(name, "err.not_a_number")
+	}
+	return n, nil
+}
+
+// queryUnitPath resolves ?unit=ID to the path of a unit p may see; an
+// unknown or invisible unit is bad input.
+func (a *API) queryUnitPath(r *http.Request, p *auth.Principal) (string, error) {
+	id, err := queryID(r, "unit")
+	if err != nil || id == 0 {
+		return "", err
+	}
+	u, err := a.st.Unit(r.Context(), id)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", err
+	}
+	if err != nil || !p.Can(auth.ReadUnit, u.Path) {
+		return "", apperr.Field("unit", "err.no_such_unit", id)
+	}
+	return u.Path, nil
+}
+
+// findingList lists the findings the caller may see, oldest first:
+// ?cycle=ID, ?unit=ID (its whole subtree), ?after=ID (the "next" of the
+// previous page), ?limit (1–500, default 50).
+func (a *API) findingList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	limit, err := queryLimit(r, 50, 500)
+	if err != nil {
+		return err
+	}
+	f := store.FindingFilter{Scopes: p.Scopes(auth.ReadUnit), Limit: limit}
+	if f.CycleID, err = queryID(r, "cycle"); err != nil {
+		return err
+	}
+	if f.After, err = queryID(r, "after"); err != nil {
+		return err
+	}
+	if f.UnitPath, err = a.queryUnitPath(r, p); err != nil {
+		return err
+	}
+	xs, next, err := a.st.FindingRecords(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := list[store.FindingRecord]{Items: nonNil(xs)}
+	if next != 0 {
+		out.Next = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// readableFinding loads the {id} finding if p may see its unit.
+func (a *API) readableFinding(r *http.Request, p *auth.Principal) (store.FindingRecord, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.FindingRecord{}, err
+	}
+	x, err := a.st.FindingRecord(r.Context(), id)
+	if err != nil {
+		return x, err
+	}
+	return x, p.Check(auth.ReadUnit, x.UnitPath)
+}
+
+func (a *API) writeFinding(w http.ResponseWriter, r *http.Request, status int, x store.FindingRecord) error {
+	items, err := a.st.FindingRectifications(r.Context(), x.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, findingOut{FindingRecord: x, Rectifications: nonNil(items)})
+	return nil
+}
+
+// findingCreate records a finding on a unit in a cycle; its item, in
+// planning, is made with it.
+func (a *API) findingCreate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in findingIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	switch {
+	case in.UnitID == nil:
+		return apperr.Field("unit_id", "err.required")
+	case in.CycleID == nil:
+		return apperr.Field("cycle_id", "err.required")
+	case in.Source == nil:
+		return apperr.Field("source", "err.required")
+	case !in.Source.Valid():
+		return apperr.Field("source", "err.unknown_source")
+	}
+	u, err := a.st.Unit(r.Context(), *in.UnitID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	if err != nil || !p.Can(auth.ReadUnit, u.Path) {
+		return apperr.Field("unit_id", "err.no_such_unit", *in.UnitID)
+	}
+	if err := checkRecord(p, *in.Source, u.Path); err != nil {
+		return err
+	}
+	f, err := a.st.CreateFinding(r.Context(), p.Actor(), finding.Finding{UnitID: u.ID, CycleID: *in.CycleID, Source: *in.Source,
+		Area: in.Area, Severity: in.Severity, Text: in.Text, RootCause: in.RootCause})
+	if err != nil {
+		return err
+	}
+	x, err := a.st.FindingRecord(r.Context(), f.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/findings/"+strconv.FormatInt(x.ID, 10))
+	return a.writeFinding(w, r, http.StatusCreated, x)
+}
+
+func (a *API) findingGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	x, err := a.readableFinding(r, p)
+	if err != nil {
+		return err
+	}
+	return a.writeFinding(w, r, http.StatusOK, x)
+}
+
+// findingPatch edits the area, severity, text and root cause (fields not
+// sent are kept) while every item of the finding is still being planned.
+func (a *API) findingPatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	x, err := a.readableFinding(r, p)
+	if err != nil {
+		return err
+	}
+	if err := checkRecord(p, x.Source, x.UnitPath); err != nil {
+		return err
+	}
+	var in findingPatchIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Version == nil {
+		return apperr.Field("version", "err.required")
+	}
+	f := x.Finding
+	if in.Area != nil {
+		f.Area = *in.Area
+	}
+	if in.Severity != nil {
+		f.Severity = *in.Severity
+	}
+	if in.Text != nil {
+		f.Text = *in.Text
+	}
+	if in.RootCause != nil {
+		f.RootCause = *in.RootCause
+	}
+	if x, err = a.st.UpdateFinding(r.Context(), p.Actor(), x.ID, *in.Version, f); err != nil {
+		return err
+	}
+	return a.writeFinding(w, r, http.StatusOK, x)
+}

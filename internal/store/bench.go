@@ -1,0 +1,695 @@
+package store
+
+// Bulk loading and measuring for the benchmark (zeren bench, DESIGN.md
+// section 6). Everything exported here is for benchmarks only: the loader
+// writes generated rows straight into the tables with multi-row INSERTs in
+// large transactions, bypassing the per-item API on purpose, and refuses a
+// database that is not empty. What it writes is what the API would have
+// written: the roll-up counters are accumulated with the very function the
+// per-change maintenance uses, and the audit events are sealed into the
+// hash chain one by one.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"zeren/internal/audit"
+	"zeren/internal/cycle"
+	"zeren/internal/finding"
+	"zeren/internal/rectification"
+	"zeren/internal/unit"
+)
+
+// ErrBenchNotEmpty is returned when the benchmark data would be loaded
+// into a database that already holds data.
+var ErrBenchNotEmpty = errors.New("the database is not empty")
+
+// BenchCheckEmpty returns nil when the database holds no unit, user, cycle
+// or audit event, and otherwise an error wrapping ErrBenchNotEmpty that
+// says what it holds. For benchmarks only.
+func (s *Store) BenchCheckEmpty(ctx context.Context) error {
+	var units, users, cycles, events int64
+	err := s.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM users),
+		(SELECT count(*) FROM cycles), (SELECT seq FROM audit_head WHERE id = 1)`).Scan(&units, &users, &cycles, &events)
+	if err != nil {
+		return fmt.Errorf("check empty: %w", err)
+	}
+	if units+users+cycles+events > 0 {
+		return fmt.Errorf("%w: it holds %d units, %d users, %d cycles and %d audit events", ErrBenchNotEmpty, units, users, cycles, events)
+	}
+	return nil
+}
+
+// BenchUnit is a unit to bulk-load, its id and path chosen by the caller.
+// For benchmarks only.
+type BenchUnit struct {
+	ID, ParentID int64 // ParentID 0 for the root
+	Name         string
+	Kind         unit.Kind
+	Path         string
+	Depth        int
+	Leader       string
+}
+
+// BenchEvent is one entry of a bulk-loaded item's timeline. For benchmarks only.
+type BenchEvent struct {
+	At       time.Time
+	UserID   int64 // 0: none
+	UserName string
+	Kind     string
+	Text     string
+	Detail   string
+}
+
+// BenchAudit is an audit event about a bulk-loaded item; the loader seals
+// it into the chain. For benchmarks only.
+type BenchAudit struct {
+	At     time.Time
+	By     audit.Actor
+	Action string
+	Before any
+	After  any
+}
+
+// BenchExtension is an approved deadline extension of a bulk-loaded item.
+// For benchmarks only.
+type BenchExtension struct {
+	At          time.Time
+	Deadline    string
+	Reason      string
+	RequestedBy int64
+	DecidedBy   int64
+}
+
+// BenchItem is a finding and the one rectification answering it (both get
+// the id ID), with its timeline, extension and audit events. For
+// benchmarks only.
+type BenchItem struct {
+	ID       int64
+	UnitID   int64
+	UnitPath string
+	CycleID  int64
+
+	Source    finding.Source
+	Area      string
+	Severity  finding.Severity
+	Text      string
+	RootCause string
+
+	Status rectification.Status
+	rectification.Plan
+	OriginalDeadline string
+	Progress         string
+	Round            int
+	SubmittedBy      int64
+	ClosedOn         string
+	Version          int64
+	Created, Updated time.Time
+
+	Events    []BenchEvent
+	Extension *BenchExtension
+	Audit     []BenchAudit
+}
+
+// BenchLoader bulk-loads generated data into an empty database. For
+// benchmarks only; not safe for concurrent use.
+type BenchLoader struct {
+	s       *Store
+	queries map[string]string
+	roll    map[[2]int64]*[7]int
+	days    map[benchDay]int
+	event   int64 // last event id
+	ext     int64 // last extension id
+	item    int64 // last item id
+
+	Events, AuditEvents int64 // rows written so far
+}
+
+type benchDay struct {
+	unit, cycle int64
+	day         string
+}
+
+// NewBenchLoader checks that the database is empty and prepares it for a
+// bulk load (on SQLite: a large page cache, no fsync until Finish). For
+// benchmarks only.
+func (s *Store) NewBenchLoader(ctx context.Context) (*BenchLoader, error) {
+	if err := s.BenchCheckEmpty(ctx); err != nil {
+		return nil, err
+	}
+	if s.engine == SQLite {
+		// The single write connection keeps these until Finish.
+		for _, p := range []string{"PRAGMA cache_size = -262144", "PRAGMA synchronous = OFF"} {
+			if _, err := s.write.ExecContext(ctx, p); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	return &BenchLoader{s: s, queries: map[string]string{}, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{}}, nil
+}
+
+// bulk collects rows for one multi-row INSERT statement after another.
+type bulk struct {
+	l     *BenchLoader
+	t     *Tx
+	table string
+	cols  string
+	ncols int
+	max   int
+	args  []any
+	n     int
+}
+
+func (l *BenchLoader) bulk(t *Tx, table string, cols ...string) *bulk {
+	limit := 32766 // SQLite's SQLITE_MAX_VARIABLE_NUMBER
+	if l.s.engine == Postgres {
+		limit = 65535
+	}
+	max := min(500, limit/len(cols))
+	return &bulk{l: l, t: t, table: table, cols: strings.Join(cols, ", "), ncols: len(cols), max: max,
+		args: make([]any, 0, max*len(cols))}
+}
+
+func (b *bulk) add(ctx context.Context, vals ...any) error {
+	if len(vals) != b.ncols {
+		return fmt.Errorf("bulk %s: %d values for %d columns", b.table, len(vals), b.ncols)
+	}
+	b.args = append(b.args, vals...)
+	b.n++
+	if b.n >= b.max {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *bulk) flush(ctx context.Context) error {
+	if b.n == 0 {
+		return nil
+	}
+	key := b.table + "/" + strconv.Itoa(b.n)
+	q, ok := b.l.queries[key]
+	if !ok {
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + b.table + " (" + b.cols + ") VALUES ")
+		p := 0
+		for i := range b.n {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for j := range b.ncols {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				p++
+				if b.l.s.engine == Postgres {
+					sb.WriteString("$" + strconv.Itoa(p))
+				} else {
+					sb.WriteByte('?')
+				}
+			}
+			sb.WriteByte(')')
+		}
+		q = sb.String()
+		b.l.queries[key] = q
+	}
+	if _, err := b.t.tx.ExecContext(ctx, q, b.args...); err != nil {
+		return fmt.Errorf("bulk insert into %s: %w", b.table, err)
+	}
+	b.args, b.n = b.args[:0], 0
+	return nil
+}
+
+// chain seals audit events onto the chain whose head it read, and writes
+// the new head when done.
+type chain struct {
+	rows *bulk
+	seq  int64
+	hash string
+	n    int64
+}
+
+func (l *BenchLoader) chain(ctx context.Context, t *Tx) (*chain, error) {
+	c := &chain{rows: l.bulk(t, "audit_events", "seq", "at", "user_id", "login", "action", "object_type", "object_id",
+		"unit_id", "unit_path", "before_json", "after_json", "prev_hash", "hash")}
+	if err := t.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+t.forUpdate("")).Scan(&c.seq, &c.hash); err != nil {
+		return nil, fmt.Errorf("audit head: %w", err)
+	}
+	return c, nil
+}
+
+func (c *chain) add(ctx context.Context, e audit.Event) error {
+	e.Seal(c.seq, c.hash)
+	c.seq, c.hash = e.Seq, e.Hash
+	c.n++
+	return c.rows.add(ctx, e.Seq, e.At.UnixMicro(), e.UserID, e.Login, e.Action, e.ObjectType, e.ObjectID,
+		e.UnitID, e.UnitPath, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+}
+
+func (c *chain) close(ctx context.Context, t *Tx) error {
+	if err := c.rows.flush(ctx); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, c.seq, c.hash)
+	return err
+}
+
+// Units loads units, parents before children, each with its unit.create
+// audit event by the given actor at the given time, in one transaction.
+func (l *BenchLoader) Units(ctx context.Context, by audit.Actor, at time.Time, units []BenchUnit) error {
+	return l.s.Tx(ctx, func(tx *Tx) error {
+		rows := l.bulk(tx, "units", "id", "parent_id", "name", "kind", "path", "depth", "leader", "created_at", "updated_at")
+		c, err := l.chain(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			var parent any
+			if u.ParentID != 0 {
+				parent = u.ParentID
+			}
+			if err := rows.add(ctx, u.ID, parent, u.Name, string(u.Kind), u.Path, u.Depth, u.Leader, unix(at), unix(at)); err != nil {
+				return err
+			}
+			// Parents go first: the foreign key checks each row as it comes.
+			if u.ParentID == 0 {
+				if err := rows.flush(ctx); err != nil {
+					return err
+				}
+			}
+			after := unit.Unit{ID: u.ID, ParentID: u.ParentID, Name: u.Name, Kind: u.Kind, Path: u.Path, Depth: u.Depth,
+				Leader: u.Leader, Version: 1, CreatedAt: fromUnix(unix(at)), UpdatedAt: fromUnix(unix(at))}
+			if err := c.add(ctx, audit.Event{At: at, UserID: by.UserID, Login: by.Login, Action: "unit.create", ObjectType: "unit",
+				ObjectID: u.ID, UnitID: u.ID, UnitPath: u.Path, After: audit.Snapshot(after)}); err != nil {
+				return err
+			}
+		}
+		if err := rows.flush(ctx); err != nil {
+			return err
+		}
+		l.AuditEvents += c.n
+		return c.close(ctx, tx)
+	})
+}
+
+// Cycle starts a cycle under a unit with the seed areas and moves it
+// straight to the given status, audited, as if it had come there step by
+// step. It returns the cycle's id.
+func (l *BenchLoader) Cycle(ctx context.Context, by audit.Actor, unitID int64, d cycle.Draft, status cycle.Status) (int64, error) {
+	c, err := l.s.CreateCycle(ctx, by, unitID, d)
+	if err != nil {
+		return 0, err
+	}
+	err = l.s.Tx(ctx, func(tx *Tx) error {
+		before, err := tx.cycleForUpdate(ctx, c.ID, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE cycles SET status = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			string(status), unix(l.s.Now()), c.ID); err != nil {
+			return err
+		}
+		return tx.auditCycle(ctx, by, "cycle.advance", before, nil)
+	})
+	return c.ID, err
+}
+
+// Items loads findings and their items, with timelines, extensions and
+// audit events, in one transaction, and adds them to the counters that
+// Finish writes. Ids must rise from one call to the next.
+func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
+	var events, audits int64
+	err := l.s.Tx(ctx, func(tx *Tx) error {
+		findings := l.bulk(tx, "findings", "id", "unit_id", "cycle_id", "source", "area", "severity", "text", "root_cause",
+			"status", "created_at", "updated_at")
+		rects := l.bulk(tx, "rectifications", "id", "finding_id", "unit_id", "cycle_id", "status", "measures", "owner",
+			"responsible_leader", "kind", "deadline", "original_deadline", "progress", "round", "submitted_by", "closed_on",
+			"version", "created_at", "updated_at")
+		evs := l.bulk(tx, "rectification_events", "id", "rectification_id", "at", "user_id", "user_name", "kind", "text", "detail")
+		exts := l.bulk(tx, "extensions", "id", "rectification_id", "deadline", "reason", "requested_by", "decided_by", "status", "created_at")
+		c, err := l.chain(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Rows go in the order of the foreign keys: findings, then items,
+		// then what hangs on the items.
+		last := l.item
+		for i := range items {
+			x := &items[i]
+			if x.ID <= last {
+				return fmt.Errorf("bench item %d: ids must rise (after %d)", x.ID, last)
+			}
+			last = x.ID
+			status := finding.Open
+			if x.Status == rectification.Closed {
+				status = finding.Closed
+			}
+			if err := findings.add(ctx, x.ID, x.UnitID, x.CycleID, string(x.Source), x.Area, string(x.Severity), x.Text, x.RootCause,
+				string(status), unix(x.Created), unix(x.Updated)); err != nil {
+				return err
+			}
+		}
+		if err := findings.flush(ctx); err != nil {
+			return err
+		}
+		for i := range items {
+			x := &items[i]
+			var submitted any
+			if x.SubmittedBy != 0 {
+				submitted = x.SubmittedBy
+			}
+			if err := rects.add(ctx, x.ID, x.ID, x.UnitID, x.CycleID, string(x.Status), x.Measures, x.Owner, x.ResponsibleLeader,
+				string(x.Kind), x.Deadline, x.OriginalDeadline, x.Progress, x.Round, submitted, x.ClosedOn, x.Version,
+				unix(x.Created), unix(x.Updated)); err != nil {
+				return err
+			}
+		}
+		if err := rects.flush(ctx); err != nil {
+			return err
+		}
+		for i := range items {
+			x := &items[i]
+			for _, e := range x.Events {
+				var user any
+				if e.UserID != 0 {
+					user = e.UserID
+				}
+				l.event++
+				events++
+				if err := evs.add(ctx, l.event, x.ID, e.At.UnixMicro(), user, e.UserName, e.Kind, e.Text, e.Detail); err != nil {
+					return err
+				}
+			}
+			if e := x.Extension; e != nil {
+				l.ext++
+				if err := exts.add(ctx, l.ext, x.ID, e.Deadline, e.Reason, e.RequestedBy, e.DecidedBy, "approved", unix(e.At)); err != nil {
+					return err
+				}
+			}
+			for _, a := range x.Audit {
+				audits++
+				if err := c.add(ctx, audit.Event{At: a.At, UserID: a.By.UserID, Login: a.By.Login, Action: a.Action,
+					ObjectType: "rectification", ObjectID: x.ID, UnitID: x.UnitID, UnitPath: x.UnitPath,
+					Before: audit.Snapshot(a.Before), After: audit.Snapshot(a.After)}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, b := range []*bulk{evs, exts} {
+			if err := b.flush(ctx); err != nil {
+				return err
+			}
+		}
+		return c.close(ctx, tx)
+	})
+	if err != nil {
+		return err
+	}
+	// Count what was committed, exactly as rollup would have, item by item.
+	for i := range items {
+		x := &items[i]
+		st := &rollState{status: x.Status, deadline: x.Deadline, closedOn: x.ClosedOn, created: fromUnix(unix(x.Created))}
+		d := st.counts(1)
+		day := st.openDay()
+		for _, id := range unit.Ancestors(x.UnitPath) {
+			r := l.roll[[2]int64{id, x.CycleID}]
+			if r == nil {
+				r = new([7]int)
+				l.roll[[2]int64{id, x.CycleID}] = r
+			}
+			for j := range r {
+				r[j] += d[j]
+			}
+			if day != "" {
+				l.days[benchDay{id, x.CycleID, day}]++
+			}
+		}
+	}
+	l.item = items[len(items)-1].ID
+	l.Events += events
+	l.AuditEvents += audits
+	return nil
+}
+
+// Finish writes the roll-up counters accumulated from the items, moves the
+// engine's id sequences past the loaded ids, restores durability and
+// updates the query planner's statistics.
+func (l *BenchLoader) Finish(ctx context.Context) error {
+	err := l.s.Tx(ctx, func(tx *Tx) error {
+		keys := make([][2]int64, 0, len(l.roll))
+		for k := range l.roll {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+		})
+		rows := l.bulk(tx, "rollups", "unit_id", "cycle_id", "total", "planning", "in_progress", "awaiting", "closed",
+			"closed_on_time", "days_to_close")
+		for _, k := range keys {
+			r := l.roll[k]
+			if err := rows.add(ctx, k[0], k[1], r[0], r[1], r[2], r[3], r[4], r[5], r[6]); err != nil {
+				return err
+			}
+		}
+		if err := rows.flush(ctx); err != nil {
+			return err
+		}
+		days := make([]benchDay, 0, len(l.days))
+		for k := range l.days {
+			days = append(days, k)
+		}
+		sort.Slice(days, func(i, j int) bool {
+			a, b := days[i], days[j]
+			if a.unit != b.unit {
+				return a.unit < b.unit
+			}
+			if a.cycle != b.cycle {
+				return a.cycle < b.cycle
+			}
+			return a.day < b.day
+		})
+		drows := l.bulk(tx, "rollup_deadlines", "unit_id", "cycle_id", "day", "open")
+		for _, k := range days {
+			if err := drows.add(ctx, k.unit, k.cycle, k.day, l.days[k]); err != nil {
+				return err
+			}
+		}
+		if err := drows.flush(ctx); err != nil {
+			return err
+		}
+		if l.s.engine == Postgres {
+			for _, t := range []string{"units", "findings", "rectifications", "rectification_events", "extensions"} {
+				if _, err := tx.exec(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), m) FROM (SELECT max(id) AS m FROM `+t+`) x
+					WHERE m IS NOT NULL`); err != nil {
+					return fmt.Errorf("sequence of %s: %w", t, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.roll, l.days = nil, nil
+	if l.s.engine == SQLite {
+		for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -2000",
+			// A full ANALYZE (a few seconds): statistics from a sample
+			// (analysis_limit, as PRAGMA optimize takes) can mislead the
+			// planner here, e.g. into the cycle index for a county's ledger.
+			"PRAGMA analysis_limit = 0", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+			if _, err := l.s.write.ExecContext(ctx, p); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return nil
+	}
+	_, err = l.s.write.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
+// BenchInfo is what the benchmark needs to know of a generated database.
+type BenchInfo struct {
+	RootID   int64
+	RootPath string
+	CycleID  int64
+	Units    int
+	Items    int
+}
+
+// ErrBenchNoData is returned when the database holds no generated data.
+var ErrBenchNoData = errors.New("no data to measure: the database has no root unit with a cycle; run 'zeren bench gen' first")
+
+// BenchInfo finds the root unit, its latest cycle and the sizes. For
+// benchmarks only.
+func (s *Store) BenchInfo(ctx context.Context) (BenchInfo, error) {
+	var b BenchInfo
+	err := s.read.QueryRowContext(ctx, `SELECT u.id, u.path, c.id FROM units u JOIN cycles c ON c.unit_id = u.id
+		WHERE u.parent_id IS NULL ORDER BY c.year DESC, c.id DESC, u.id LIMIT 1`).Scan(&b.RootID, &b.RootPath, &b.CycleID)
+	if err != nil {
+		return b, ErrBenchNoData
+	}
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM rectifications WHERE cycle_id = ?)`),
+		b.CycleID).Scan(&b.Units, &b.Items)
+	return b, err
+}
+
+// BenchUnitsAt lists the ids and paths of the units at a depth (1 for the
+// root), in id order. For benchmarks only.
+func (s *Store) BenchUnitsAt(ctx context.Context, depth int) ([]unit.Unit, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, path FROM units WHERE depth = ? ORDER BY id`), depth)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (unit.Unit, error) {
+		u := unit.Unit{Depth: depth}
+		return u, r.Scan(&u.ID, &u.Path)
+	})
+}
+
+// BenchItemIDs lists the ids of a cycle's items in a status, in id order.
+// For benchmarks only.
+func (s *Store) BenchItemIDs(ctx context.Context, cycleID int64, status rectification.Status) ([]int64, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM rectifications WHERE cycle_id = ? AND status = ? ORDER BY id`),
+		cycleID, string(status))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}
+
+// BenchScanStats computes a subtree's figures the way the counters avoid:
+// one GROUP BY over every item of the subtree. It is the benchmark's point
+// of comparison. For benchmarks only.
+func (s *Store) BenchScanStats(ctx context.Context, path string, cycleID int64) (rectification.Stats, error) {
+	today := s.Now()
+	day := today.Format(rectification.Date)
+	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
+	lo, hi := unit.SubtreeRange(path)
+	// Days from the day an item was created to the day it closed, as
+	// the counters count them (never below 0).
+	days := `CAST(julianday(r.closed_on) - julianday(date(r.created_at, 'unixepoch')) AS INTEGER)`
+	if s.engine == Postgres {
+		days = `(CAST(r.closed_on AS date) - CAST(to_timestamp(r.created_at) AT TIME ZONE 'UTC' AS date))`
+	}
+	days = `CASE WHEN ` + days + ` > 0 THEN ` + days + ` ELSE 0 END`
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.status, count(*),
+		COALESCE(SUM(CASE WHEN r.status = 'closed' AND r.deadline <> '' AND r.closed_on <= r.deadline THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN r.status = 'closed' THEN `+days+` ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN r.status <> 'closed' AND r.deadline <> '' AND r.deadline < ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN r.status <> 'closed' AND r.deadline >= ? AND r.deadline <= ? THEN 1 ELSE 0 END), 0)
+		FROM rectifications r JOIN units un ON un.id = r.unit_id
+		WHERE un.path >= ? AND un.path < ? AND r.cycle_id = ? GROUP BY r.status`), day, day, soon, lo, hi, cycleID)
+	if err != nil {
+		return rectification.Stats{}, fmt.Errorf("scan stats: %w", err)
+	}
+	var st rectification.Stats
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n, onTime, toClose, overdue, soon int
+		if err := rows.Scan(&status, &n, &onTime, &toClose, &overdue, &soon); err != nil {
+			return st, err
+		}
+		st.Total += n
+		switch rectification.Status(status) {
+		case rectification.Planning:
+			st.Planning += n
+		case rectification.InProgress:
+			st.InProgress += n
+		case rectification.AwaitingVerification:
+			st.Awaiting += n
+		case rectification.Closed:
+			st.Closed += n
+		}
+		st.ClosedOnTime += onTime
+		st.DaysToClose += toClose
+		st.Overdue += overdue
+		st.DueSoon += soon
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	st.Finish()
+	return st, nil
+}
+
+// BenchSize is the size of the database in bytes: SQLite's pages, or
+// PostgreSQL's pg_database_size. For benchmarks only.
+func (s *Store) BenchSize(ctx context.Context) (int64, error) {
+	var n int64
+	q := `SELECT pg_database_size(current_database())`
+	if s.engine == SQLite {
+		q = `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	}
+	err := s.read.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}
+
+// BenchLedgerKeysFirst is Ledger with its query rewritten to find the
+// page's keys first — the filter and the order over (sort key, id), which
+// the index rectifications_unit covers — and to read the full rows, with
+// their findings, for the page alone. For benchmarks only: it measures a
+// change proposed for Ledger, and returns the same pages.
+func (s *Store) BenchLedgerKeysFirst(ctx context.Context, f LedgerFilter) ([]rectification.Rectification, string, error) {
+	if len(f.Scopes) == 0 {
+		return nil, "", nil
+	}
+	if f.Sort != "" && f.Sort != "deadline" && f.Sort != "overdue" {
+		return nil, "", fmt.Errorf("sort %q", f.Sort)
+	}
+	where, args, err := f.where(s.Now())
+	if err != nil {
+		return nil, "", err
+	}
+	key, _ := f.order()
+	if f.After != "" {
+		k, id, ok := strings.Cut(f.After, ",")
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || len(k) != 10 && k != "9999" {
+			return nil, "", fmt.Errorf("cursor %q", f.After)
+		}
+		where += " AND (" + key + " > ? OR (" + key + " = ? AND r.id > ?))"
+		args = append(args, k, k, n)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	findings := ""
+	if strings.Contains(where, "f.") {
+		findings = " JOIN findings f ON f.id = r.finding_id"
+	}
+	keys := `SELECT r.id AS id, ` + key + ` AS sort_key FROM rectifications r JOIN units un ON un.id = r.unit_id` + findings +
+		` WHERE ` + where + ` ORDER BY sort_key, r.id LIMIT ` + strconv.Itoa(limit+1)
+	from := strings.Replace(rectFrom, " FROM rectifications r", " FROM ("+keys+") k JOIN rectifications r ON r.id = k.id", 1)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+rectCols+`, k.sort_key`+from+` ORDER BY k.sort_key, k.id`), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("ledger: %w", err)
+	}
+	var sortKeys []string
+	xs, err := collect(rows, func(r interface{ Scan(...any) error }) (rectification.Rectification, error) {
+		var k string
+		x, err := scanRect(scanExtra{r, &k})
+		sortKeys = append(sortKeys, k)
+		return x, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(xs) > limit {
+		xs, next = xs[:limit], sortKeys[limit-1]+","+strconv.FormatInt(xs[limit-1].ID, 10)
+	}
+	for i := range xs {
+		s.warn(&xs[i])
+	}
+	return xs, next, nil
+}
