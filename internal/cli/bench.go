@@ -6,6 +6,7 @@ import (
 
 	"zeren/internal/bench"
 	"zeren/internal/config"
+	"zeren/internal/i18n"
 	"zeren/internal/store"
 )
 
@@ -59,23 +60,29 @@ func benchGen(e *env, args []string) error {
 // benchRun measures the hot paths on a generated database.
 func benchRun(e *env, args []string) error {
 	c := config.Defaults()
-	fs := e.flags("bench run", "[--n 200] [--seed N] [--db DB] [--data DIR]",
+	fs := e.flags("bench run", "[--n 200] [--seed N] [--export-rows 100000] [--db DB] [--data DIR]",
 		"Measure subtree figures, ledger pages and status changes on a database made by 'zeren bench gen' and print\n"+
-			"p50 and p95 against the targets of DESIGN.md section 6. Each measured item is submitted and sent back.")
+			"p50 and p95 against the targets of DESIGN.md section 6, and time an Excel export of the ledger.\n"+
+			"Each measured item is submitted and sent back, so statuses end as they began.")
 	c.DBFlags(fs)
 	n := fs.Int("n", 200, "samples per operation")
 	seed := fs.Uint64("seed", 1, "seed that picks the sample units and items")
+	rows := fs.Int("export-rows", 100000, "rows of the timed Excel export of the ledger")
 	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
 	}
-	if *n < 1 {
+	switch {
+	case *n < 1:
 		return usagef("--n must be at least 1")
+	case *rows < 1:
+		return usagef("--export-rows must be at least 1")
 	}
 	st, err := e.openStore(c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	_, err = bench.Run(e.ctx, st, bench.RunOptions{N: *n, Seed: *seed, Out: e.stdout})
+	_, err = bench.Run(e.ctx, st, bench.RunOptions{N: *n, Seed: *seed, Out: e.stdout, ExportRows: *rows,
+		Export: bench.LedgerExport(e.cat, i18n.Default)})
 	return err
 }
