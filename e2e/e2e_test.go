@@ -103,9 +103,11 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 
 // run runs steps and, on failure, stops the test with the page's URL and
 // text, so that a failure in CI can be understood without a screenshot.
+// The deadline only guards against a hang: under the race detector on
+// PostgreSQL a long flow on a busy 2-core machine takes tens of seconds.
 func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
 		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
