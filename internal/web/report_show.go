@@ -183,7 +183,8 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 // saveSections saves the form's text. An autosave may have stored the very
 // same text a moment before (the field's change event and a button click
 // race): a stale version whose stored text equals what the form sends is
-// then no conflict, since nobody else's change would be lost.
+// then no conflict, since nobody else's change would be lost; the form's
+// answers are stored on top.
 func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) (report.Report, error) {
 	posted := sectionsFromForm(rp, r)
 	answers, err := s.answersFromForm(r, rp)
@@ -198,7 +199,12 @@ func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) 
 	if gerr != nil || !current.Status.Editable() || !report.SameText(current.Sections, posted) {
 		return saved, err
 	}
-	return current, nil
+	if len(answers) == 0 {
+		return current, nil
+	}
+	// The answers to carried-over findings may have been typed after that
+	// autosave left: store them on the version it made, or they are lost.
+	return s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, current.Version, posted, answers...)
 }
 
 // answersFromForm reads the answers to the carried-over findings the form sends.
