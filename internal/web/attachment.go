@@ -70,11 +70,7 @@ func (s *Server) attachmentGet(w http.ResponseWriter, r *http.Request) error {
 	if err := principal(r).Check(auth.ReadUnit, rp.UnitPath); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", a.MIME)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
-	_, err = w.Write(data)
-	return err
+	return sendFile(w, a, data)
 }
 
 // attachmentRemove deletes a file while its report may still be edited.
@@ -101,4 +97,13 @@ func (s *Server) attachmentRemove(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return s.redirect(w, r, reportPath(rp.ID), "flash.attachment_removed")
+}
+
+// sendFile answers with a stored file as a download.
+func sendFile(w http.ResponseWriter, a attachment.Attachment, data []byte) error {
+	w.Header().Set("Content-Type", a.MIME)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	_, err := w.Write(data)
+	return err
 }

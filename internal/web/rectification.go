@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -297,9 +296,5 @@ func (s *Server) eventFile(w http.ResponseWriter, r *http.Request) error {
 	if err := principal(r).Check(auth.ReadUnit, x.UnitPath); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", a.MIME)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
-	_, err = w.Write(data)
-	return err
+	return sendFile(w, a, data)
 }
