@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -96,7 +97,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err := c.run(e, rest[len(words):])
 		return e.exit(c.name, err)
 	}
-	if rest[0] == "user" || rest[0] == "unit" || rest[0] == "audit" {
+	if slices.Contains([]string{"user", "unit", "audit", "export", "import", "bench"}, rest[0]) {
 		fmt.Fprintf(stderr, "zeren %s: unknown or missing subcommand; run 'zeren help'\n", rest[0])
 	} else {
 		fmt.Fprintf(stderr, "zeren: unknown command %q; run 'zeren help'\n", rest[0])
