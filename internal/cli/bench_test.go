@@ -12,7 +12,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench"}, "unknown command"},
+		{[]string{"bench"}, "missing subcommand"},
 		{[]string{"bench", "gen"}, "--units is required"},
 		{[]string{"bench", "gen", "--units", "100"}, "--items is required"},
 		{[]string{"bench", "gen", "--items", "100"}, "--units is required"},

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"slices"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones on machines without tzdata
