@@ -7,7 +7,6 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/appraisal"
-	"zeren/internal/audit"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/store"
@@ -406,10 +405,6 @@ func (a *API) ballotsPost(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	return nil
 }
 
-// codeActor is who the audit trail records for a vote by one-time code: no
-// user, and nothing of the code.
-var codeActor = audit.Actor{Login: "code"}
-
 // vote records the ballots of an attendee without an account, who gives a
 // one-time code instead of a token.
 func (a *API) vote(w http.ResponseWriter, r *http.Request) error {
@@ -424,7 +419,7 @@ func (a *API) vote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recorded, err := a.st.Vote(r.Context(), codeActor, v, in.Submission, in.Ballots)
+	recorded, err := a.st.Vote(r.Context(), appraisal.CodeActor, v, in.Submission, in.Ballots)
 	if err != nil {
 		return err
 	}

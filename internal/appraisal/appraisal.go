@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 )
 
 // Status is where an appraisal stands: set up, then open for votes, then
@@ -286,6 +287,10 @@ func HashCode(code string) string {
 	h := sha256.Sum256([]byte("zeren-code:" + code))
 	return hex.EncodeToString(h[:])
 }
+
+// CodeActor is who the audit trail says voted with a one-time code: no
+// one in particular.
+var CodeActor = audit.Actor{Login: "code"}
 
 // VoterKey names a voter in the voter marks: a user or a code hash.
 func VoterKey(userID int64, codeHash string) string {

@@ -83,7 +83,7 @@ func loadAppraisal(ctx context.Context, st *store.Store, ids map[string]int64, c
 		if err != nil {
 			return err
 		}
-		if err := vote(v, audit.Actor{Login: "code"}); err != nil {
+		if err := vote(v, appraisal.CodeActor); err != nil {
 			return fmt.Errorf("demo vote: %w", err)
 		}
 	}

@@ -654,7 +654,7 @@ func (s *Store) BenchLedgerKeysFirst(ctx context.Context, f LedgerFilter) ([]rec
 	if err != nil {
 		return nil, "", err
 	}
-	key, _ := f.order()
+	key := f.order()
 	if f.After != "" {
 		k, id, ok := strings.Cut(f.After, ",")
 		n, err := strconv.ParseInt(id, 10, 64)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,13 +99,14 @@ func (f LedgerFilter) where(today time.Time) (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-// sortKey is the value an item is ordered by: the deadline, or for
-// "overdue" the deadline of open items (oldest first), closed ones last.
-func (f LedgerFilter) order() (key, dir string) {
+// order is the value items are ordered by, ascending: the deadline, or for
+// "overdue" the deadline of open items (the most overdue first), closed
+// ones last.
+func (f LedgerFilter) order() string {
 	if f.Sort == "overdue" {
-		return "CASE WHEN r.status = 'closed' OR r.deadline = '' THEN '9999' ELSE r.deadline END", "ASC"
+		return "CASE WHEN r.status = 'closed' OR r.deadline = '' THEN '9999' ELSE r.deadline END"
 	}
-	return "CASE WHEN r.deadline = '' THEN '9999' ELSE r.deadline END", "ASC"
+	return "CASE WHEN r.deadline = '' THEN '9999' ELSE r.deadline END"
 }
 
 // Ledger lists a page of items in the filter's order, and the cursor of the
@@ -113,14 +115,14 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]rectification.Rec
 	if len(f.Scopes) == 0 {
 		return nil, "", nil
 	}
-	if f.Sort != "" && f.Sort != "deadline" && f.Sort != "overdue" {
+	if f.Sort != "" && !slices.Contains(Sorts, f.Sort) {
 		return nil, "", apperr.Field("sort", "err.unknown_sort")
 	}
 	where, args, err := f.where(s.Now())
 	if err != nil {
 		return nil, "", err
 	}
-	key, _ := f.order()
+	key := f.order()
 	if f.After != "" {
 		k, id, ok := strings.Cut(f.After, ",")
 		n, err := strconv.ParseInt(id, 10, 64)
@@ -189,13 +191,13 @@ func (s *Store) LedgerCount(ctx context.Context, f LedgerFilter) (int, error) {
 // deadline days.
 func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectification.Stats, error) {
 	var st rectification.Stats
-	cycle := "cycle_id = ?"
-	if cycleID == 0 {
-		cycle = "cycle_id <> ?"
+	where, args := "unit_id = ?", []any{unitID}
+	if cycleID != 0 {
+		where, args = where+" AND cycle_id = ?", append(args, cycleID)
 	}
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(total), 0), COALESCE(SUM(planning), 0), COALESCE(SUM(in_progress), 0),
 		COALESCE(SUM(awaiting), 0), COALESCE(SUM(closed), 0), COALESCE(SUM(closed_on_time), 0), COALESCE(SUM(days_to_close), 0)
-		FROM rollups WHERE unit_id = ? AND `+cycle), unitID, cycleID).
+		FROM rollups WHERE `+where), args...).
 		Scan(&st.Total, &st.Planning, &st.InProgress, &st.Awaiting, &st.Closed, &st.ClosedOnTime, &st.DaysToClose)
 	if err != nil {
 		return st, fmt.Errorf("rollup: %w", err)
@@ -205,7 +207,7 @@ func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectifica
 	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
 	err = s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN day < ? THEN open ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN day >= ? AND day <= ? THEN open ELSE 0 END), 0)
-		FROM rollup_deadlines WHERE unit_id = ? AND `+cycle), day, day, soon, unitID, cycleID).Scan(&st.Overdue, &st.DueSoon)
+		FROM rollup_deadlines WHERE `+where), append([]any{day, day, soon}, args...)...).Scan(&st.Overdue, &st.DueSoon)
 	st.Finish()
 	return st, err
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
-	"unicode/utf8"
 
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
@@ -158,78 +156,4 @@ func (t *Tx) repeatsUpdate(ctx context.Context, id int64, text string) (bool, er
 		return false, fmt.Errorf("earlier updates: %w", err)
 	}
 	return n > 0, nil
-}
-
-// checkPlan holds SavePlan's rules: while planning the deadline is set
-// freely (not before today); once the work has started it moves only by an
-// approved extension; after that the plan is fixed.
-// SavePlan could call it (and applyPlan) so that the rules live once.
-func checkPlan(x rectification.Rectification, p *rectification.Plan, now time.Time) error {
-	switch x.Status {
-	case rectification.Planning:
-	case rectification.InProgress:
-		if p.Deadline != x.Deadline {
-			return apperr.Field("deadline", "err.deadline_by_extension")
-		}
-	default:
-		return apperr.New(apperr.Conflict, "err.plan_fixed", string(x.Status))
-	}
-	err := p.Normalize(now, x.Deadline)
-	if e, ok := apperr.As(err); ok && e.Field == "deadline" && p.Deadline == "" {
-		return apperr.Field("deadline", "err.required") // not a malformed date: none at all
-	}
-	return err
-}
-
-// applyPlan stores a checked plan, as SavePlan does: the deadline set while
-// planning becomes the original one; the counters follow the deadline.
-func (t *Tx) applyPlan(ctx context.Context, by audit.Actor, x rectification.Rectification, p rectification.Plan) error {
-	original := x.OriginalDeadline
-	if x.Status == rectification.Planning {
-		original = p.Deadline
-	}
-	if _, err := t.exec(ctx, `UPDATE rectifications SET measures = ?, owner = ?, responsible_leader = ?, kind = ?, deadline = ?,
-		original_deadline = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		p.Measures, p.Owner, p.ResponsibleLeader, string(p.Kind), p.Deadline, original, unix(t.s.Now()), x.ID); err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	after := *stateOf(x)
-	after.deadline = p.Deadline
-	if err := t.rollup(ctx, x.UnitPath, x.CycleID, stateOf(x), &after); err != nil {
-		return err
-	}
-	if err := t.event(ctx, by, x.ID, "plan", p.Measures, p.Deadline); err != nil {
-		return err
-	}
-	return t.audit(ctx, by, change{action: "rectification.plan", objectType: "rectification", objectID: x.ID,
-		unit: &unit.Unit{ID: x.UnitID, Path: x.UnitPath}, before: x.Plan, after: p})
-}
-
-// checkUpdate holds AddUpdate's rules for the text and the item.
-func checkUpdate(x rectification.Rectification, text string) error {
-	if utf8.RuneCountInString(text) > rectification.MaxTextLen {
-		return apperr.Field("progress", "err.too_long", rectification.MaxTextLen)
-	}
-	if x.Status == rectification.Closed {
-		return apperr.New(apperr.Conflict, "err.rect_closed")
-	}
-	return nil
-}
-
-// applyUpdate records a checked progress update with its checked evidence
-// files, as AddUpdate does: a timeline event whose text becomes the item's
-// progress. AddUpdate could call it so that this lives once.
-func (t *Tx) applyUpdate(ctx context.Context, by audit.Actor, x rectification.Rectification, text string, files []checkedUpload) error {
-	eid, err := t.eventID(ctx, by, x.ID, "update", text, "")
-	if err != nil {
-		return err
-	}
-	if err := t.insertFiles(ctx, eid, files); err != nil {
-		return err
-	}
-	if _, err := t.exec(ctx, `UPDATE rectifications SET progress = ?, updated_at = ? WHERE id = ?`, text, unix(t.s.Now()), x.ID); err != nil {
-		return fmt.Errorf("save progress: %w", err)
-	}
-	return t.audit(ctx, by, change{action: "rectification.update", objectType: "rectification", objectID: x.ID,
-		unit: &unit.Unit{ID: x.UnitID, Path: x.UnitPath}, after: map[string]any{"text": text, "files": len(files)}})
 }

@@ -244,5 +244,5 @@ func (s *Server) codeVote(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.castVote(w, r, v, "/vote", appraisal.NormalizeCode(code), audit.Actor{Login: "code"}, "/vote?done=1")
+	return s.castVote(w, r, v, "/vote", appraisal.NormalizeCode(code), appraisal.CodeActor, "/vote?done=1")
 }
