@@ -191,20 +191,26 @@ func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) 
 	if err != nil {
 		return report.Report{}, err
 	}
-	saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted, answers...)
-	if !apperr.Is(err, apperr.Conflict) {
-		return saved, err
+	// Autosaves of the same form may land in between, more than once while
+	// the server is busy: each time the stored text is the form's, the form
+	// goes on from the version they made.
+	for range 3 {
+		saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted, answers...)
+		if !apperr.Is(err, apperr.Conflict) {
+			return saved, err
+		}
+		current, gerr := s.st.Report(r.Context(), rp.ID)
+		if gerr != nil || !current.Status.Editable() || !report.SameText(current.Sections, posted) {
+			return saved, err
+		}
+		if len(answers) == 0 {
+			return current, nil
+		}
+		// The answers to carried-over findings may have been typed after
+		// that autosave left: store them on its version, or they are lost.
+		version = current.Version
 	}
-	current, gerr := s.st.Report(r.Context(), rp.ID)
-	if gerr != nil || !current.Status.Editable() || !report.SameText(current.Sections, posted) {
-		return saved, err
-	}
-	if len(answers) == 0 {
-		return current, nil
-	}
-	// The answers to carried-over findings may have been typed after that
-	// autosave left: store them on the version it made, or they are lost.
-	return s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, current.Version, posted, answers...)
+	return report.Report{}, apperr.New(apperr.Conflict, "err.stale_version")
 }
 
 // answersFromForm reads the answers to the carried-over findings the form sends.
