@@ -828,10 +828,12 @@ func TestRectificationLoop(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=responsible_leader]`), "区委副书记 王强"),
 		chromedp.SetValue(chromedp.CSS(`input[name=deadline]`), deadline),
 		chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "long_term"),
+		// The start and progress forms are on the page before the plan
+		// is saved: wait for each answer's notice, not for the forms.
 		chromedp.Click(chromedp.CSS(`form[action$="/plan"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action$="/start"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "已保存")]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/start"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action$="/updates"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "整改已开始")]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/updates"] textarea[name=text]`), "已调整村党组织书记5名"),
 		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file][name=files]`), []string{pdf}),
 		chromedp.Click(chromedp.CSS(`form[action$="/updates"] button`)),
