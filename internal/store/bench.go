@@ -574,7 +574,7 @@ func (s *Store) BenchItemIDs(ctx context.Context, cycleID int64, status rectific
 func (s *Store) BenchScanStats(ctx context.Context, path string, cycleID int64) (rectification.Stats, error) {
 	today := s.Now()
 	day := today.Format(rectification.Date)
-	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
+	soon := s.soonDay(today)
 	lo, hi := unit.SubtreeRange(path)
 	// Days from the day an item was created to the day it closed, as
 	// the counters count them (never below 0).
@@ -650,7 +650,7 @@ func (s *Store) BenchLedgerKeysFirst(ctx context.Context, f LedgerFilter) ([]rec
 	if f.Sort != "" && f.Sort != "deadline" && f.Sort != "overdue" {
 		return nil, "", fmt.Errorf("sort %q", f.Sort)
 	}
-	where, args, err := f.where(s.Now())
+	where, args, err := s.ledgerWhere(f)
 	if err != nil {
 		return nil, "", err
 	}

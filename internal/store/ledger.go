@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"zeren/internal/apperr"
 	"zeren/internal/finding"
@@ -47,8 +46,9 @@ type LedgerFilter struct {
 // Sorts are the ledger's orders.
 var Sorts = []string{"deadline", "overdue"}
 
-// where builds the filter's condition; today decides the warning levels.
-func (f LedgerFilter) where(today time.Time) (string, []any, error) {
+// where builds the filter's condition; the warning levels are those of the
+// day, with deadlines up to soon yellow.
+func (f LedgerFilter) where(day, soon string) (string, []any, error) {
 	scope, args := scopeClause("un.path", f.Scopes)
 	conds := []string{scope}
 	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
@@ -71,8 +71,6 @@ func (f LedgerFilter) where(today time.Time) (string, []any, error) {
 		}
 		add("r.kind = ?", string(f.Kind))
 	}
-	day := today.Format(rectification.Date)
-	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
 	switch f.Warning {
 	case "":
 	case rectification.Red:
@@ -99,6 +97,12 @@ func (f LedgerFilter) where(today time.Time) (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
+// ledgerWhere is the filter's condition today.
+func (s *Store) ledgerWhere(f LedgerFilter) (string, []any, error) {
+	today := s.Now()
+	return f.where(today.Format(rectification.Date), s.soonDay(today))
+}
+
 // order is the value items are ordered by, ascending: the deadline, or for
 // "overdue" the deadline of open items (the most overdue first), closed
 // ones last.
@@ -118,7 +122,7 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]rectification.Rec
 	if f.Sort != "" && !slices.Contains(Sorts, f.Sort) {
 		return nil, "", apperr.Field("sort", "err.unknown_sort")
 	}
-	where, args, err := f.where(s.Now())
+	where, args, err := s.ledgerWhere(f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -177,7 +181,7 @@ func (s *Store) LedgerCount(ctx context.Context, f LedgerFilter) (int, error) {
 	if len(f.Scopes) == 0 {
 		return 0, nil
 	}
-	where, args, err := f.where(s.Now())
+	where, args, err := s.ledgerWhere(f)
 	if err != nil {
 		return 0, err
 	}
@@ -204,7 +208,7 @@ func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectifica
 	}
 	today := s.Now()
 	day := today.Format(rectification.Date)
-	soon := rectification.Day(today).AddDate(0, 0, rectification.DefaultWarningDays).Format(rectification.Date)
+	soon := s.soonDay(today)
 	err = s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN day < ? THEN open ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN day >= ? AND day <= ? THEN open ELSE 0 END), 0)
 		FROM rollup_deadlines WHERE `+where), append([]any{day, day, soon}, args...)...).Scan(&st.Overdue, &st.DueSoon)

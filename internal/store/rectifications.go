@@ -41,7 +41,7 @@ func scanRect(row interface{ Scan(...any) error }) (rectification.Rectification,
 // warn fills in the figures computed for the day.
 func (s *Store) warn(x *rectification.Rectification) {
 	today := s.Now()
-	x.Warning = rectification.WarningOf(x.Status, x.Deadline, today, rectification.DefaultWarningDays)
+	x.Warning = rectification.WarningOf(x.Status, x.Deadline, today, s.WarningDays())
 	x.DaysOverdue = rectification.DaysOverdue(x.Deadline, x.ClosedOn, today)
 }
 

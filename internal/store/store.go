@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,8 +41,9 @@ type Store struct {
 	write  *sql.DB
 	now    func() time.Time
 
-	rebound sync.Map // query text with '?' → engine-specific text
-	votes   voteQueue
+	rebound  sync.Map // query text with '?' → engine-specific text
+	votes    voteQueue
+	warnDays atomic.Int32 // the warning days once read; see WarningDays
 }
 
 // Options tune Open.

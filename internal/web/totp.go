@@ -3,10 +3,12 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/store"
 )
 
 type totpData struct {
@@ -125,6 +127,9 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 
 type settingsData struct {
 	RequireTOTP bool
+	WarningDays string
+	MinDays     int
+	MaxDays     int
 }
 
 // settings shows the system-wide settings to admins of a whole tree.
@@ -136,7 +141,12 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "settings", s.newView(w, r, "title.settings", settingsData{RequireTOTP: v != ""}))
+	return s.renderSettings(w, r, http.StatusOK, settingsData{RequireTOTP: v != "", WarningDays: strconv.Itoa(s.st.WarningDays())}, nil)
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, d settingsData, formErr error) error {
+	d.MinDays, d.MaxDays = store.MinWarningDays, store.MaxWarningDays
+	return s.render(w, status, "settings", s.newView(w, r, "title.settings", d).withError(formErr))
 }
 
 func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -147,8 +157,18 @@ func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
+	d := settingsData{RequireTOTP: r.PostForm.Get("require_totp") == "on", WarningDays: strings.TrimSpace(r.PostForm.Get("warning_days"))}
+	if !r.PostForm.Has("warning_days") {
+		d.WarningDays = strconv.Itoa(s.st.WarningDays()) // left as it is
+	}
+	// Both settings are checked before either is changed.
+	days, err := strconv.Atoi(d.WarningDays)
+	if err != nil || days < store.MinWarningDays || days > store.MaxWarningDays {
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, d,
+			apperr.Field("warning_days", "err.warning_days_range", store.MinWarningDays, store.MaxWarningDays))
+	}
 	value := ""
-	if r.PostForm.Get("require_totp") == "on" {
+	if d.RequireTOTP {
 		var roles []string
 		for _, role := range auth.TOTPRoles {
 			roles = append(roles, string(role))
@@ -157,6 +177,11 @@ func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.st.SetSetting(r.Context(), p.Actor(), auth.SettingTOTPRoles, value); err != nil {
 		return err
+	}
+	if days != s.st.WarningDays() {
+		if err := s.st.SetWarningDays(r.Context(), p.Actor(), days); err != nil {
+			return err
+		}
 	}
 	return s.redirect(w, r, "/settings", "flash.saved")
 }
