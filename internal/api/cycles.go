@@ -85,6 +85,7 @@ type cycleIn struct {
 	Title        *string           `json:"title"`
 	Deadline     *string           `json:"deadline"`
 	Areas        []string          `json:"areas"`
+	Severities   *[]string         `json:"severities"`
 	Participants []cycleParticipIn `json:"participants"`
 	Version      *int64            `json:"version"`
 	To           string            `json:"to"`
@@ -146,8 +147,9 @@ func (a *API) managedCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, cyc
 	return c, in, nil
 }
 
-// cyclePatch changes the year, title, deadline, areas or participants
-// (each list replaces the old one; areas and participants only while planning).
+// cyclePatch changes the year, title, deadline, areas, severity scale or
+// participants (each list replaces the old one; all but the first three
+// only while planning).
 func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	c, in, err := a.managedCycle(r, p)
 	if err != nil {
@@ -171,6 +173,14 @@ func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	}
 	if in.Areas != nil {
 		if err := a.st.SetAreas(ctx, by, c.ID, c.Version, in.Areas); err != nil {
+			return err
+		}
+		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	if in.Severities != nil {
+		if err := a.st.SetSeverities(ctx, by, c.ID, c.Version, *in.Severities); err != nil {
 			return err
 		}
 		if c, err = a.st.Cycle(ctx, c.ID); err != nil {

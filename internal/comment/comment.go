@@ -42,8 +42,8 @@ const (
 func (c Comment) Published() bool { return c.PublishedAt != nil }
 
 // Normalize checks a draft; areas are the cycle's area names, one of which
-// (or none) each problem must name.
-func (c *Comment) Normalize(areas []string) error {
+// (or none) each problem must name, and scale is its severity scale.
+func (c *Comment) Normalize(areas []string, scale []finding.Severity) error {
 	for _, f := range []struct {
 		name string
 		s    *string
@@ -65,7 +65,7 @@ func (c *Comment) Normalize(areas []string) error {
 		case n > finding.MaxTextLen:
 			return apperr.Field("problems", "err.too_long", finding.MaxTextLen)
 		}
-		if !p.Severity.Valid() {
+		if !p.Severity.In(scale) {
 			return apperr.Field("problems", "err.problem_severity", i+1)
 		}
 		if p.Area != "" && !slices.Contains(areas, p.Area) {

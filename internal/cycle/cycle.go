@@ -85,17 +85,20 @@ var SeedAreas = []string{
 
 // Cycle is one year's review under a unit (the reviewing committee).
 type Cycle struct {
-	ID        int64     `json:"id"`
-	UnitID    int64     `json:"unit_id"`
-	UnitName  string    `json:"unit_name"`
-	UnitPath  string    `json:"-"`
-	Year      int       `json:"year"`
-	Title     string    `json:"title"`
-	Status    Status    `json:"status"`
-	Deadline  string    `json:"deadline"` // YYYY-MM-DD: reports are due by the end of this day; "" if not set
-	Version   int64     `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       int64  `json:"id"`
+	UnitID   int64  `json:"unit_id"`
+	UnitName string `json:"unit_name"`
+	UnitPath string `json:"-"`
+	Year     int    `json:"year"`
+	Title    string `json:"title"`
+	Status   Status `json:"status"`
+	Deadline string `json:"deadline"` // YYYY-MM-DD: reports are due by the end of this day; "" if not set
+	// Severities is the cycle's own severity scale, most serious first;
+	// empty for the default one (finding.Scale).
+	Severities []string  `json:"severities,omitempty"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Draft is what an organizer supplies to create or edit a cycle.

@@ -3,6 +3,7 @@
 package finding
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -54,11 +55,54 @@ const (
 	Minor   Severity = "minor"
 )
 
-// Severities lists every severity, most serious first.
+// Severities is the scale of a cycle that sets none, most serious first;
+// these three are translated, a cycle's own labels are shown as written.
 var Severities = []Severity{Serious, Major, Minor}
 
-// Valid reports whether s is a known severity.
-func (s Severity) Valid() bool { return s == Serious || s == Major || s == Minor }
+// Scale is a cycle's severity scale: its own labels, or the default.
+func Scale(labels []string) []Severity {
+	if len(labels) == 0 {
+		return Severities
+	}
+	out := make([]Severity, len(labels))
+	for i, l := range labels {
+		out[i] = Severity(l)
+	}
+	return out
+}
+
+// In reports whether s is a level of the scale.
+func (s Severity) In(scale []Severity) bool { return slices.Contains(scale, s) }
+
+// Bounds of a cycle's own severity scale.
+const (
+	MinScale         = 2
+	MaxScale         = 6
+	MaxSeverityLabel = 20
+)
+
+// CheckScale checks an organizer's severity scale, most serious first: 2
+// to 6 distinct labels, blank lines dropped. No labels at all means the
+// default scale.
+func CheckScale(labels []string) ([]string, error) {
+	var out []string
+	for _, l := range labels {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			continue
+		case utf8.RuneCountInString(l) > MaxSeverityLabel:
+			return nil, apperr.Field("severities", "err.too_long", MaxSeverityLabel)
+		case slices.Contains(out, l):
+			return nil, apperr.Field("severities", "err.severity_twice", l)
+		}
+		out = append(out, l)
+	}
+	if len(out) > 0 && (len(out) < MinScale || len(out) > MaxScale) {
+		return nil, apperr.Field("severities", "err.scale_size", MinScale, MaxScale)
+	}
+	return out, nil
+}
 
 // Finding is a problem pointed out to a unit in a cycle.
 type Finding struct {
@@ -79,7 +123,8 @@ type Finding struct {
 // MaxTextLen bounds a finding's text.
 const MaxTextLen = 4000
 
-// Normalize checks a new finding.
+// Normalize checks a new finding; its severity is checked against its
+// cycle's scale, which the store knows.
 func (f *Finding) Normalize() error {
 	f.Text, f.Area = strings.TrimSpace(f.Text), strings.TrimSpace(f.Area)
 	switch n := utf8.RuneCountInString(f.Text); {
@@ -94,9 +139,6 @@ func (f *Finding) Normalize() error {
 	f.RootCause = strings.TrimSpace(f.RootCause)
 	if utf8.RuneCountInString(f.RootCause) > MaxTextLen {
 		return apperr.Field("root_cause", "err.too_long", MaxTextLen)
-	}
-	if f.Severity != "" && !f.Severity.Valid() {
-		return apperr.Field("severity", "err.unknown_severity")
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func (s *Store) SaveComment(ctx context.Context, by audit.Actor, c comment.Comme
 		for i, a := range areas {
 			names[i] = a.Name
 		}
-		if err := c.Normalize(names); err != nil {
+		if err := c.Normalize(names, finding.Scale(cy.Severities)); err != nil {
 			return err
 		}
 		before, err := loadComment(ctx, tx.tx, s, c.ReportID)

@@ -11,15 +11,18 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
+	"zeren/internal/finding"
 	"zeren/internal/unit"
 )
 
-const cycleCols = `c.id, c.unit_id, un.name, un.path, c.year, c.title, c.status, c.deadline, c.version, c.created_at, c.updated_at`
+const cycleCols = `c.id, c.unit_id, un.name, un.path, c.year, c.title, c.status, c.deadline, c.severities, c.version, c.created_at, c.updated_at`
 
 func scanCycle(row interface{ Scan(...any) error }) (cycle.Cycle, error) {
 	var c cycle.Cycle
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.UnitID, &c.UnitName, &c.UnitPath, &c.Year, &c.Title, &c.Status, &c.Deadline, &c.Version, &created, &updated)
+	var severities string
+	err := row.Scan(&c.ID, &c.UnitID, &c.UnitName, &c.UnitPath, &c.Year, &c.Title, &c.Status, &c.Deadline, &severities, &c.Version, &created, &updated)
+	c.Severities = splitScale(severities)
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = apperr.New(apperr.NotFound, "err.not_found")
@@ -193,6 +196,53 @@ func (s *Store) SetAreas(ctx context.Context, by audit.Actor, id, version int64,
 		}
 		return tx.auditCycle(ctx, by, "cycle.areas", before, names)
 	})
+}
+
+// SetSeverities replaces a cycle's severity scale (none: the default);
+// only while planning, as its areas, so that every finding of the cycle is
+// graded on one scale.
+func (s *Store) SetSeverities(ctx context.Context, by audit.Actor, id, version int64, labels []string) error {
+	labels, err := finding.CheckScale(labels)
+	if err != nil {
+		return err
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		before, err := tx.cycleForUpdate(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		if before.Status != cycle.Planning {
+			return apperr.New(apperr.Conflict, "err.only_while_planning")
+		}
+		if _, err := tx.exec(ctx, `UPDATE cycles SET severities = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			strings.Join(labels, "\n"), unix(s.Now()), id); err != nil {
+			return err
+		}
+		return tx.auditCycle(ctx, by, "cycle.severities", before, labels)
+	})
+}
+
+// checkSeverity refuses a severity outside the scale of the finding's cycle.
+func (t *Tx) checkSeverity(ctx context.Context, cycleID int64, s finding.Severity) error {
+	if s == "" {
+		return nil
+	}
+	var labels string
+	if err := t.queryRow(ctx, `SELECT severities FROM cycles WHERE id = ?`, cycleID).Scan(&labels); err != nil {
+		return fmt.Errorf("severity scale: %w", err)
+	}
+	if !s.In(finding.Scale(splitScale(labels))) {
+		return apperr.Field("severity", "err.unknown_severity")
+	}
+	return nil
+}
+
+// splitScale reads a stored severity scale: one label per line.
+func splitScale(stored string) []string {
+	if stored == "" {
+		return nil
+	}
+	return strings.Split(stored, "\n")
 }
 
 func (t *Tx) bumpCycle(ctx context.Context, id int64) error {

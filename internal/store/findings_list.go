@@ -159,6 +159,9 @@ func (s *Store) UpdateFinding(ctx context.Context, by audit.Actor, id, version i
 		if err := after.Normalize(); err != nil {
 			return err
 		}
+		if err := tx.checkSeverity(ctx, x.CycleID, after.Severity); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE findings SET area = ?, severity = ?, text = ?, root_cause = ?, version = version + 1, updated_at = ?
 			WHERE id = ?`, after.Area, string(after.Severity), after.Text, after.RootCause, unix(s.Now()), id); err != nil {
 			return fmt.Errorf("update finding: %w", err)

@@ -107,7 +107,7 @@ func (s *Server) commentForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderComment(w http.ResponseWriter, r *http.Request, status int, rp report.Report, c cycle.Cycle, k comment.Comment, formErr error) error {
-	d := commentData{Cycle: c, Report: rp, Comment: k, Severities: finding.Severities}
+	d := commentData{Cycle: c, Report: rp, Comment: k, Severities: finding.Scale(c.Severities)}
 	d.Rows = append(append([]comment.Problem{}, k.Problems...), make([]comment.Problem, 3)...)
 	var err error
 	if d.Areas, err = s.st.Areas(r.Context(), c.ID); err != nil {

@@ -8,6 +8,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
+	"zeren/internal/finding"
 	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/unit"
@@ -18,6 +19,8 @@ type cycleData struct {
 	Draft        cycle.Draft
 	Areas        []cycle.Area
 	AreaText     string // the areas, one per line, for the editor
+	Scale        []finding.Severity
+	SeverityText string // the cycle's own severity scale, one per line, for the editor
 	Participants []cycle.Participant
 	Reports      map[int64]report.Report // by unit
 	Manage       bool
@@ -96,6 +99,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 		names = append(names, a.Name)
 	}
 	d.AreaText = strings.Join(names, "\n")
+	d.Scale, d.SeverityText = finding.Scale(c.Severities), strings.Join(c.Severities, "\n")
 	if d.Meeting, err = s.st.Meeting(r.Context(), c.ID); err != nil {
 		return err
 	}
@@ -162,6 +166,16 @@ func (s *Server) cycleAreas(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.st.SetAreas(r.Context(), principal(r).Actor(), c.ID, version, strings.Split(r.PostForm.Get("areas"), "\n"))
+	return s.afterCycleChange(w, r, c, err, "flash.saved")
+}
+
+// cycleSeverities sets the cycle's severity scale; an empty one is the default.
+func (s *Server) cycleSeverities(w http.ResponseWriter, r *http.Request) error {
+	c, version, err := s.managedCycle(r)
+	if err != nil {
+		return err
+	}
+	err = s.st.SetSeverities(r.Context(), principal(r).Actor(), c.ID, version, strings.Split(r.PostForm.Get("severities"), "\n"))
 	return s.afterCycleChange(w, r, c, err, "flash.saved")
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/finding"
 	"zeren/internal/i18n"
 	"zeren/internal/report"
 )
@@ -94,6 +95,15 @@ type view struct {
 
 // T translates a catalog key in the view's locale.
 func (v *view) T(key string, args ...any) string { return v.s.cat.T(v.Locale, key, args...) }
+
+// Severity names a level of a severity scale: the default levels are
+// translated, a cycle's own labels are shown as the organizer wrote them.
+func (v *view) Severity(s finding.Severity) string {
+	if k := "severity." + string(s); v.s.cat.Has(k) {
+		return v.T(k)
+	}
+	return string(s) // a cycle's own label
+}
 
 // Can reports whether the user may take the action somewhere, for menus.
 func (v *view) Can(action string) bool { return v.User.CanAnywhere(auth.Action(action)) }

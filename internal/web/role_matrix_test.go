@@ -85,6 +85,7 @@ var roleMatrix = []access{
 	{route: "GET /cycles/{id}", method: "GET", path: "/cycles/{cycle:T}", allowed: everyone, ok: 200},
 	{route: "POST /cycles/{id}", method: "POST", path: "/cycles/{cycle:pT}", body: "version={cv:pT}&year=2022&title=新标题", allowed: organizers, ok: 303},
 	{route: "POST /cycles/{id}/areas", method: "POST", path: "/cycles/{cycle:pT}/areas", body: "version={cv:pT}&areas=政治建设", allowed: organizers, ok: 303},
+	{route: "POST /cycles/{id}/severities", method: "POST", path: "/cycles/{cycle:pT}/severities", body: "version={cv:pT}&severities=严重%0A一般", allowed: organizers, ok: 303},
 	{route: "POST /cycles/{id}/advance", method: "POST", path: "/cycles/{cycle:pT}/advance", body: "version={cv:pT}&to=reporting", allowed: organizers, ok: 303},
 	{route: "POST /cycles/{id}/participants", method: "POST", path: "/cycles/{cycle:pT}/participants", body: "version={cv:pT}&unit_id={T2}&mode=written", allowed: organizers, ok: 303},
 	{route: "POST /cycles/{id}/participants/{unit}", method: "POST", path: "/cycles/{cycle:pT}/participants/{T1}", body: "version={cv:pT}&op=mode&mode=written", allowed: organizers, ok: 303},

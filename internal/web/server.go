@@ -133,6 +133,7 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}", in(s.cycleShow)},
 		{"POST /cycles/{id}", in(s.cycleUpdate)},
 		{"POST /cycles/{id}/areas", in(s.cycleAreas)},
+		{"POST /cycles/{id}/severities", in(s.cycleSeverities)},
 		{"POST /cycles/{id}/advance", in(s.cycleAdvance)},
 		{"POST /cycles/{id}/participants", in(s.participantsAdd)},
 		{"POST /cycles/{id}/participants/{unit}", in(s.participantEdit)},

@@ -34,7 +34,7 @@ func TestWarningDaysSetting(t *testing.T) {
 	}
 	for _, bad := range []string{"0", "91", "abc", "", "7.5"} {
 		resp, body := f.do("admin", "POST", "/settings", "warning_days="+bad)
-		if resp.StatusCode != 422 || !strings.Contains(body, "预警天数") || !strings.Contains(body, "1 到 90") {
+		if resp.StatusCode != 400 || !strings.Contains(body, "预警天数") || !strings.Contains(body, "1 到 90") {
 			t.Fatalf("warning days %q: %d %s", bad, resp.StatusCode, body)
 		}
 	}

@@ -164,8 +164,8 @@ func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
 	// Both settings are checked before either is changed.
 	days, err := strconv.Atoi(d.WarningDays)
 	if err != nil || days < store.MinWarningDays || days > store.MaxWarningDays {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, d,
-			apperr.Field("warning_days", "err.warning_days_range", store.MinWarningDays, store.MaxWarningDays))
+		err := apperr.Field("warning_days", "err.warning_days_range", store.MinWarningDays, store.MaxWarningDays)
+		return s.renderSettings(w, r, apperr.Status(err), d, err)
 	}
 	value := ""
 	if d.RequireTOTP {
