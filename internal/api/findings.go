@@ -15,7 +15,10 @@ import (
 // ReadUnit on its unit; recording one is RecordFinding there, or for a
 // self-examination finding also RecordOwnFinding (a unit leader's own);
 // editing one is the same right as recording it, and only while every item
-// answering it is still being planned.
+// answering it is still being planned. A comment of a closed appraisal
+// becomes a finding (once) with its ballot_id, for those who may record
+// findings on the report's unit and read the results; a finding may be
+// split into several items (RecordFinding) while it is open.
 
 // findingOut is a finding with the items that answer it.
 type findingOut struct {
@@ -32,6 +35,14 @@ type findingIn struct {
 	Severity  finding.Severity `json:"severity"`
 	Text      string           `json:"text"`
 	RootCause string           `json:"root_cause"`
+	// BallotID promotes that ballot's comment (see the results'
+	// comment_refs): unit, cycle and source may then be left out.
+	BallotID string `json:"ballot_id"`
+}
+
+// itemIn adds an item to a finding.
+type itemIn struct {
+	Note string `json:"note"` // what the new item is to answer
 }
 
 // findingPatchIn edits one; fields not sent are kept. Its unit, cycle and
@@ -143,6 +154,9 @@ func (a *API) findingCreate(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	if in.BallotID != "" {
+		return a.findingPromote(w, r, p, in)
+	}
 	switch {
 	case in.UnitID == nil:
 		return apperr.Field("unit_id", "err.required")
@@ -168,12 +182,69 @@ func (a *API) findingCreate(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	x, err := a.st.FindingRecord(r.Context(), f.ID)
+	return a.writeCreated(w, r, f.ID)
+}
+
+// writeCreated answers 201 with the new finding and its item.
+func (a *API) writeCreated(w http.ResponseWriter, r *http.Request, id int64) error {
+	x, err := a.st.FindingRecord(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/findings/"+strconv.FormatInt(x.ID, 10))
 	return a.writeFinding(w, r, http.StatusCreated, x)
+}
+
+// findingPromote makes a finding of a closed appraisal's ballot comment.
+func (a *API) findingPromote(w http.ResponseWriter, r *http.Request, p *auth.Principal, in findingIn) error {
+	b, err := a.st.BallotComment(r.Context(), in.BallotID)
+	if err != nil {
+		return err
+	}
+	if err := p.Check(auth.RecordFinding, b.UnitPath); err != nil {
+		return err
+	}
+	if err := p.Check(auth.ReadResults, b.Appraisal.UnitPath); err != nil {
+		return err
+	}
+	f := finding.Finding{Area: in.Area, Severity: in.Severity, Text: in.Text, RootCause: in.RootCause}
+	if in.UnitID != nil {
+		f.UnitID = *in.UnitID
+	}
+	if in.CycleID != nil {
+		f.CycleID = *in.CycleID
+	}
+	if in.Source != nil {
+		f.Source = *in.Source
+	}
+	if f, err = a.st.PromoteComment(r.Context(), p.Actor(), b.BallotID, f); err != nil {
+		return err
+	}
+	return a.writeCreated(w, r, f.ID)
+}
+
+// findingSplit adds another item, in planning, to the {id} finding while
+// it is open; the body ({"note": ...}) may be left out.
+func (a *API) findingSplit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	x, err := a.readableFinding(r, p)
+	if err != nil {
+		return err
+	}
+	if err := p.Check(auth.RecordFinding, x.UnitPath); err != nil {
+		return err
+	}
+	var in itemIn
+	if err := decode(r, &in); err != nil {
+		if e, ok := apperr.As(err); !ok || e.Key != "err.empty_body" {
+			return err
+		}
+	}
+	id, err := a.st.SplitFinding(r.Context(), p.Actor(), x.ID, in.Note)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/rectifications/"+strconv.FormatInt(id, 10))
+	return a.writeRect(w, r, http.StatusCreated, id)
 }
 
 func (a *API) findingGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

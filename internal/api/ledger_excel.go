@@ -26,7 +26,7 @@ func (a *API) ledgerExcel(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		return err
 	}
 	f := store.LedgerFilter{Scopes: p.Scopes(auth.ReadUnit), CycleID: c.ID, Status: q.Status, Kind: q.Kind, Warning: q.Warning,
-		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Limit: ledger.PageSize}
+		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Carried: q.Carried, Limit: ledger.PageSize}
 	if q.UnitID != 0 {
 		u, err := a.st.Unit(r.Context(), q.UnitID)
 		if err != nil || !p.Can(auth.ReadUnit, u.Path) {

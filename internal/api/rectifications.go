@@ -9,6 +9,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/finding"
+	"zeren/internal/ledger"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
 )
@@ -47,7 +48,7 @@ func (a *API) rectList(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	f := store.LedgerFilter{Scopes: p.Scopes(auth.ReadUnit), Status: rectification.Status(q.Get("status")),
 		Kind: rectification.Kind(q.Get("kind")), Warning: rectification.Warning(q.Get("warning")),
 		Source: finding.Source(q.Get("source")), Area: strings.TrimSpace(q.Get("area")), Text: q.Get("q"),
-		Sort: q.Get("sort"), After: q.Get("after"), Limit: limit}
+		Sort: q.Get("sort"), After: q.Get("after"), Limit: limit, Carried: ledger.Carried(q)}
 	if f.CycleID, err = queryID(r, "cycle"); err != nil {
 		return err
 	}

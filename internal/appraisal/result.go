@@ -43,6 +43,18 @@ type Result struct {
 	Groups   []GroupResult `json:"groups,omitempty"`
 	Areas    []AreaResult  `json:"areas,omitempty"`
 	Comments []string      `json:"comments,omitempty"`
+	// CommentRefs name the ballot of each comment, in the order of
+	// Comments, and the finding it became, if any.
+	CommentRefs []CommentRef `json:"comment_refs,omitempty"`
+}
+
+// CommentRef ties a comment shown in the results to its ballot, so that an
+// organizer may promote it to a finding once. A ballot's id is random and
+// ballots carry no voter: the id names a comment, never who wrote it.
+type CommentRef struct {
+	BallotID        string `json:"ballot_id"`
+	FindingID       int64  `json:"finding_id,omitempty"`       // the finding it became, if any
+	RectificationID int64  `json:"rectification_id,omitempty"` // that finding's first item
 }
 
 // Score is the weighted score of a report from its tallies (those of one

@@ -183,8 +183,7 @@ func (b *bar) finish() {
 	}
 }
 
-// LedgerPage reads a page of the ledger: store.Ledger, or a query
-// proposed for it.
+// LedgerPage reads a page of the ledger, as store.Ledger does.
 type LedgerPage func(context.Context, store.LedgerFilter) ([]rectification.Rectification, string, error)
 
 // RunOptions say how to measure.
@@ -305,65 +304,58 @@ func Run(ctx context.Context, st *store.Store, o RunOptions) ([]Result, error) {
 		return out, err
 	}
 
-	// Ledger pages of a county's items in progress, with the store's query
-	// and with the rewrite proposed for it.
-	queries := []struct {
-		name   string
-		ledger LedgerPage
-	}{{"", st.Ledger}, {" [keys first]", st.BenchLedgerKeysFirst}}
-	for _, q := range queries {
-		filter := func() store.LedgerFilter {
-			return store.LedgerFilter{Scopes: []string{info.RootPath}, CycleID: info.CycleID, Status: rectification.InProgress,
-				UnitPath: counties[r.IntN(len(counties))].Path, Limit: pageSize}
-		}
-		res, err := measure("ledger page 1: a county, in progress"+q.name, o.N, LedgerTarget, func() (time.Duration, error) {
-			f := filter()
-			t := time.Now()
-			_, _, err := q.ledger(ctx, f)
-			return time.Since(t), err
-		})
-		if err := add(res, err); err != nil {
-			return out, err
-		}
-		reached := 0
-		res, err = measure("ledger page 10 by cursor: county, in progress"+q.name, o.N, LedgerTarget, func() (time.Duration, error) {
-			f := filter()
-			page := 1
-			for ; page < 10; page++ {
-				_, next, err := q.ledger(ctx, f)
-				if err != nil {
-					return 0, err
-				}
-				if next == "" {
-					break
-				}
-				f.After = next
+	// Ledger pages of a county's items in progress.
+	filter := func() store.LedgerFilter {
+		return store.LedgerFilter{Scopes: []string{info.RootPath}, CycleID: info.CycleID, Status: rectification.InProgress,
+			UnitPath: counties[r.IntN(len(counties))].Path, Limit: pageSize}
+	}
+	res, err = measure("ledger page 1: a county, in progress", o.N, LedgerTarget, func() (time.Duration, error) {
+		f := filter()
+		t := time.Now()
+		_, _, err := st.Ledger(ctx, f)
+		return time.Since(t), err
+	})
+	if err := add(res, err); err != nil {
+		return out, err
+	}
+	reached := 0
+	res, err = measure("ledger page 10 by cursor: county, in progress", o.N, LedgerTarget, func() (time.Duration, error) {
+		f := filter()
+		page := 1
+		for ; page < 10; page++ {
+			_, next, err := st.Ledger(ctx, f)
+			if err != nil {
+				return 0, err
 			}
-			if page == 10 {
-				reached++
+			if next == "" {
+				break
 			}
-			t := time.Now()
-			_, _, err := q.ledger(ctx, f)
-			return time.Since(t), err
-		})
-		if reached < res.N+1 {
-			res.Note = fmt.Sprintf("page 10 reached in %d of %d samples; the others time their last page", reached, res.N+1)
+			f.After = next
 		}
-		if err := add(res, err); err != nil {
-			return out, err
+		if page == 10 {
+			reached++
 		}
-		// Not a target of the brief, but an organizer's first view: the
-		// whole province. Few samples: the store's query sorts every row.
-		res, err = measure("ledger page 1: whole province, in progress"+q.name, min(o.N, 10), LedgerTarget, func() (time.Duration, error) {
-			f := filter()
-			f.UnitPath = ""
-			t := time.Now()
-			_, _, err := q.ledger(ctx, f)
-			return time.Since(t), err
-		})
-		if err := add(res, err); err != nil {
-			return out, err
-		}
+		t := time.Now()
+		_, _, err := st.Ledger(ctx, f)
+		return time.Since(t), err
+	})
+	if reached < res.N+1 {
+		res.Note = fmt.Sprintf("page 10 reached in %d of %d samples; the others time their last page", reached, res.N+1)
+	}
+	if err := add(res, err); err != nil {
+		return out, err
+	}
+	// Not a target of the brief, but an organizer's first view: the
+	// whole province.
+	res, err = measure("ledger page 1: whole province, in progress", min(o.N, 10), LedgerTarget, func() (time.Duration, error) {
+		f := filter()
+		f.UnitPath = ""
+		t := time.Now()
+		_, _, err := st.Ledger(ctx, f)
+		return time.Since(t), err
+	})
+	if err := add(res, err); err != nil {
+		return out, err
 	}
 
 	// Status changes with their event, audit event and counters.
@@ -400,25 +392,20 @@ func Run(ctx context.Context, st *store.Store, o RunOptions) ([]Result, error) {
 		}
 	}
 
-	for _, q := range queries {
-		exp := Result{Op: fmt.Sprintf("Excel export: %d rows", min(o.ExportRows, info.Items)) + q.name, Skipped: true, Note: "not yet measured"}
-		if o.Export != nil {
-			var cw countWriter
-			peak := heapPeak()
-			t := time.Now()
-			err := o.Export(ctx, q.ledger, info.CycleID, o.ExportRows, &cw)
-			d := time.Since(t)
-			if err != nil {
-				return out, fmt.Errorf("%s: %w", exp.Op, err)
-			}
-			exp = Result{Op: exp.Op, N: 1, P50: d, P95: d,
-				Note: fmt.Sprintf("one run, %.2f MB written, Go heap peaked at %.0f MB", float64(cw)/1e6, float64(peak())/1e6)}
+	exp := Result{Op: fmt.Sprintf("Excel export: %d rows", min(o.ExportRows, info.Items)), Skipped: true, Note: "not yet measured"}
+	if o.Export != nil {
+		var cw countWriter
+		peak := heapPeak()
+		t := time.Now()
+		err := o.Export(ctx, st.Ledger, info.CycleID, o.ExportRows, &cw)
+		d := time.Since(t)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", exp.Op, err)
 		}
-		_ = add(exp, nil)
-		if o.Export == nil {
-			break
-		}
+		exp = Result{Op: exp.Op, N: 1, P50: d, P95: d,
+			Note: fmt.Sprintf("one run, %.2f MB written, Go heap peaked at %.0f MB", float64(cw)/1e6, float64(peak())/1e6)}
 	}
+	_ = add(exp, nil)
 	if o.Out != nil {
 		printNotes(o.Out, out)
 	}

@@ -54,6 +54,7 @@ func commands() []command {
 		{"audit verify", "[--db DB] [--data DIR]", "check the audit trail's hash chain", auditVerify},
 		{"export ledger", "--cycle ID [--unit ID] --out FILE.xlsx [--db DB] [--data DIR]", "export a cycle's rectification ledger to Excel", exportLedger},
 		{"import ledger", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]", "update plans and progress from an edited ledger, all or nothing", importLedger},
+		{"import findings", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]", "record inspection feedback from Excel as findings, all or nothing", importFindings},
 		{"bench gen", "--units N --items N [--seed N] [--db DB] [--data DIR]", "generate a province-scale dataset into an empty database", benchGen},
 		{"bench run", "[--n 200] [--seed N] [--export-rows N] [--db DB] [--data DIR]", "measure the hot paths on it against the performance targets", benchRun},
 		{"version", "", "print the version", version},

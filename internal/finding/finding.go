@@ -158,9 +158,17 @@ func (p Progress) Valid() bool { return p == Rectified || p == InProgress }
 // CarryOver is a finding still open from an earlier cycle, as it stands in
 // a unit's new report, with the unit's answer.
 type CarryOver struct {
-	Finding  Finding  `json:"finding"`
-	Response string   `json:"response"` // what was done
-	Progress Progress `json:"progress"` // the current state
+	Finding  Finding   `json:"finding"`
+	Response string    `json:"response"`        // what was done
+	Progress Progress  `json:"progress"`        // the current state
+	Items    []ItemRef `json:"items,omitempty"` // its open items, carried into the report's cycle
+}
+
+// ItemRef is a rectification item as a report shows it: its number and
+// status (a rectification.Status; this package cannot name that type).
+type ItemRef struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
 }
 
 // Answered reports whether the unit has said what it did and where it stands.

@@ -22,6 +22,17 @@ type Query struct {
 	Area    string
 	Text    string
 	Sort    string
+	Carried bool // with a cycle: also the items carried over into it
+}
+
+// Carried reads the "carried" switch of a ledger query: a checkbox's "on",
+// or "1" or "true" from the API.
+func Carried(v url.Values) bool {
+	switch strings.TrimSpace(v.Get("carried")) {
+	case "on", "1", "true":
+		return true
+	}
+	return false
 }
 
 // ParseQuery reads the filter; a malformed unit id is an error naming "unit".
@@ -34,6 +45,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		Area:    strings.TrimSpace(v.Get("area")),
 		Text:    strings.TrimSpace(v.Get("q")),
 		Sort:    strings.TrimSpace(v.Get("sort")),
+		Carried: Carried(v),
 	}
 	if s := strings.TrimSpace(v.Get("unit")); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)

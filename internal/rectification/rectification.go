@@ -218,6 +218,7 @@ type Rectification struct {
 	CreatedAt        time.Time       `json:"created_at"`
 	Warning          Warning         `json:"warning"`
 	DaysOverdue      int             `json:"days_overdue"`
+	CarriedInto      []int           `json:"carried_into,omitempty"` // years of the later cycles it was carried over into; read for one item only
 }
 
 // Planned reports whether the plan is complete enough to start.

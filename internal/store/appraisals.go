@@ -818,24 +818,30 @@ func (s *Store) Results(ctx context.Context, a appraisal.Appraisal) ([]appraisal
 	if err != nil {
 		return nil, nil, err
 	}
-	// Comments and area grades come out in ballot id order, which is random.
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT report_id, group_id, area_grades, comment FROM ballots
-		WHERE appraisal_id = ? AND (area_grades <> '' OR comment <> '') ORDER BY id`), a.ID)
+	// Comments and area grades come out in ballot id order, which is random;
+	// with each comment, the finding it became (see migration 0015).
+	rows, err = s.read.QueryContext(ctx, s.q(`SELECT b.report_id, b.group_id, b.area_grades, b.comment, b.id,
+		COALESCE(f.id, 0), COALESCE((SELECT MIN(r.id) FROM rectifications r WHERE r.finding_id = f.id), 0)
+		FROM ballots b LEFT JOIN findings f ON f.ballot_id = b.id AND f.ballot_id <> ''
+		WHERE b.appraisal_id = ? AND (b.area_grades <> '' OR b.comment <> '') ORDER BY b.id`), a.ID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ballot details: %w", err)
 	}
 	comments := map[int64][]string{}
+	refs := map[int64][]appraisal.CommentRef{}
 	areaTally := map[appraisal.Tally]int{}
 	err = func() error {
 		defer rows.Close()
 		for rows.Next() {
 			var rid, gid int64
 			var areas, comment string
-			if err := rows.Scan(&rid, &gid, &areas, &comment); err != nil {
+			var ref appraisal.CommentRef
+			if err := rows.Scan(&rid, &gid, &areas, &comment, &ref.BallotID, &ref.FindingID, &ref.RectificationID); err != nil {
 				return err
 			}
 			if comment != "" {
 				comments[rid] = append(comments[rid], comment)
+				refs[rid] = append(refs[rid], ref)
 			}
 			if areas != "" {
 				var m map[int64]int
@@ -868,7 +874,13 @@ func (s *Store) Results(ctx context.Context, a appraisal.Appraisal) ([]appraisal
 	for i, r := range reports {
 		ids[i] = r.ID
 	}
-	return appraisal.Compute(a, ids, areaIDs, tallies, comments), reports, nil
+	results := appraisal.Compute(a, ids, areaIDs, tallies, comments)
+	for i := range results {
+		if results[i].Comments != nil { // shown: not below the minimum
+			results[i].CommentRefs = refs[results[i].ReportID]
+		}
+	}
+	return results, reports, nil
 }
 
 // VoterAppraisals lists the open appraisals a user is invited to and has not

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,6 +222,42 @@ func TestCarryOver(t *testing.T) {
 	cs, _ := st.CarryOvers(ctx, reports[0].ID)
 	if len(cs) != 1 || cs[0].Finding.ID != open1.ID || cs[0].Finding.CycleYear != 2019 {
 		t.Fatalf("carried over: %+v", cs)
+	}
+	// The open finding's item is carried into 2020: the report links it, the
+	// 2020 ledger lists it when asked to, and it stays in 2019's ledger.
+	items, _ := st.FindingRectifications(ctx, open1.ID)
+	closedItems, _ := st.FindingRectifications(ctx, closed.ID)
+	if len(cs[0].Items) != 1 || cs[0].Items[0].ID != items[0].ID || cs[0].Items[0].Status != "planning" {
+		t.Fatalf("the carried-over finding's items: %+v", cs[0].Items)
+	}
+	ledgerIDs := func(cycleID int64, carried bool) []int64 {
+		f := store.LedgerFilter{Scopes: []string{city.Path}, CycleID: cycleID, Carried: carried}
+		xs, _, err := st.Ledger(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := st.LedgerCount(ctx, f)
+		if err != nil || n != len(xs) {
+			t.Fatalf("count %d for %d rows: %v", n, len(xs), err)
+		}
+		var ids []int64
+		for _, x := range xs {
+			ids = append(ids, x.ID)
+		}
+		return ids
+	}
+	with, without := ledgerIDs(c20.ID, true), ledgerIDs(c20.ID, false)
+	if len(without) != 1 || len(with) != 2 || !slices.Contains(with, items[0].ID) || slices.Contains(with, closedItems[0].ID) {
+		t.Fatalf("2020 ledger: %v with carried items, %v without", with, without)
+	}
+	if got := ledgerIDs(c19.ID, false); !slices.Contains(got, items[0].ID) {
+		t.Fatalf("the carried item left 2019's ledger: %v", got)
+	}
+	if x, err := st.Rectification(ctx, items[0].ID); err != nil || !slices.Equal(x.CarriedInto, []int{2020}) {
+		t.Fatalf("carried into: %v %v", x.CarriedInto, err)
+	}
+	if x, _ := st.Rectification(ctx, closedItems[0].ID); len(x.CarriedInto) != 0 {
+		t.Fatalf("a closed item was carried over: %v", x.CarriedInto)
 	}
 	r, _ := st.Report(ctx, reports[0].ID)
 	_, err = st.MoveReport(ctx, by, r.ID, r.Version, report.Submit, "")

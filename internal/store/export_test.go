@@ -89,3 +89,10 @@ func (s *Store) DumpForTest(ctx context.Context) ([]TableRow, error) {
 	}
 	return out, nil
 }
+
+// StatRowsForTest counts SQLite's planner statistics rows for a table.
+func (s *Store) StatRowsForTest(ctx context.Context, table string) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = ?`, table).Scan(&n)
+	return n, err
+}

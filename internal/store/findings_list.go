@@ -21,6 +21,9 @@ type FindingRecord struct {
 	Version          int64   `json:"version"`
 	UnitPath         string  `json:"-"`
 	RectificationIDs []int64 `json:"rectification_ids"`
+	// BallotID is the appraisal ballot whose comment the finding was made
+	// of, "" for the other sources.
+	BallotID string `json:"ballot_id,omitempty"`
 }
 
 // FindingFilter selects findings. Scopes are the subtrees the reader may
@@ -35,7 +38,7 @@ type FindingFilter struct {
 }
 
 const findingCols = `f.id, f.unit_id, un.name, un.path, f.cycle_id, c.year, f.report_id, f.source, f.area, f.severity,
-	f.text, f.root_cause, f.status, f.version`
+	f.text, f.root_cause, f.status, f.version, f.ballot_id`
 
 const findingFrom = ` FROM findings f JOIN units un ON un.id = f.unit_id JOIN cycles c ON c.id = f.cycle_id`
 
@@ -44,7 +47,7 @@ func scanFinding(row interface{ Scan(...any) error }) (FindingRecord, error) {
 	var report sql.NullInt64
 	f := &x.Finding
 	err := row.Scan(&f.ID, &f.UnitID, &f.UnitName, &x.UnitPath, &f.CycleID, &f.CycleYear, &report, &f.Source, &f.Area,
-		&f.Severity, &f.Text, &f.RootCause, &f.Status, &x.Version)
+		&f.Severity, &f.Text, &f.RootCause, &f.Status, &x.Version, &x.BallotID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, apperr.New(apperr.NotFound, "err.not_found")
 	}

@@ -45,10 +45,23 @@ func (s *Store) warn(x *rectification.Rectification) {
 	x.DaysOverdue = rectification.DaysOverdue(x.Deadline, x.ClosedOn, today)
 }
 
-// Rectification returns one item with its finding.
+// Rectification returns one item with its finding and the later cycles
+// it was carried over into.
 func (s *Store) Rectification(ctx context.Context, id int64) (rectification.Rectification, error) {
 	x, err := scanRect(s.read.QueryRowContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.id = ?`), id))
+	if err != nil {
+		return x, err
+	}
 	s.warn(&x)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT c.year FROM carried_items ci JOIN cycles c ON c.id = ci.cycle_id
+		WHERE ci.rectification_id = ? ORDER BY c.year`), id)
+	if err != nil {
+		return x, fmt.Errorf("carried into: %w", err)
+	}
+	x.CarriedInto, err = collect(rows, func(r interface{ Scan(...any) error }) (int, error) {
+		var y int
+		return y, r.Scan(&y)
+	})
 	return x, err
 }
 
@@ -314,6 +327,13 @@ func (s *Store) MoveRectification(ctx context.Context, by audit.Actor, id, versi
 // settleFinding closes a finding whose items are all closed, and opens it
 // again when one is reopened.
 func (t *Tx) settleFinding(ctx context.Context, findingID int64) error {
+	// The finding's lock first, as SplitFinding takes it: on PostgreSQL
+	// the update below then reads the items with a snapshot taken after a
+	// concurrent split committed, not before.
+	var id int64
+	if err := t.queryRow(ctx, `SELECT id FROM findings WHERE id = ?`+t.forUpdate(""), findingID).Scan(&id); err != nil {
+		return fmt.Errorf("settle finding: %w", err)
+	}
 	_, err := t.exec(ctx, `UPDATE findings SET status = CASE WHEN EXISTS (SELECT 1 FROM rectifications r
 		WHERE r.finding_id = findings.id AND r.status <> 'closed') THEN 'open' ELSE 'closed' END WHERE id = ?`, findingID)
 	return err

@@ -226,13 +226,20 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Optimize runs SQLite's PRAGMA optimize; the server calls it nightly.
+// Optimize refreshes SQLite's planner statistics; the server calls it
+// daily. It is a full ANALYZE (seconds at province scale): PRAGMA optimize
+// samples so few rows of a big table that the ledger's plans went wrong
+// (found by zeren bench). PostgreSQL's autovacuum keeps its own.
 func (s *Store) Optimize(ctx context.Context) error {
 	if s.engine != SQLite {
 		return nil
 	}
-	_, err := s.write.ExecContext(ctx, "PRAGMA optimize")
-	return err
+	for _, q := range []string{"PRAGMA analysis_limit = 0", "ANALYZE"} {
+		if _, err := s.write.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("optimize: %w", err)
+		}
+	}
+	return nil
 }
 
 // q rebinds '?' placeholders to '$n' on PostgreSQL. Queries never contain a

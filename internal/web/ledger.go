@@ -9,6 +9,7 @@ import (
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
+	"zeren/internal/ledger"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
 	"zeren/internal/unit"
@@ -63,7 +64,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := store.LedgerFilter{Scopes: p.Scopes(auth.ReadUnit), Status: rectification.Status(q.Get("status")), Kind: rectification.Kind(q.Get("kind")),
 		Warning: rectification.Warning(q.Get("warning")), Source: finding.Source(q.Get("source")), Area: q.Get("area"), Text: q.Get("q"),
-		Sort: q.Get("sort"), After: q.Get("after"), Limit: 50}
+		Sort: q.Get("sort"), After: q.Get("after"), Limit: 50, Carried: ledger.Carried(q)}
 	// One cycle, or every cycle: items stay open across years.
 	if c := q.Get("cycle"); c != "" {
 		if f.CycleID, err = strconv.ParseInt(c, 10, 64); err != nil {

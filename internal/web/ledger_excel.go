@@ -61,7 +61,7 @@ func (s *Server) ledgerExportFilter(r *http.Request, c cycle.Cycle) (store.Ledge
 		return store.LedgerFilter{}, err
 	}
 	f := store.LedgerFilter{Scopes: p.Scopes(auth.ReadUnit), CycleID: c.ID, Status: q.Status, Kind: q.Kind, Warning: q.Warning,
-		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Limit: ledger.PageSize}
+		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Carried: q.Carried, Limit: ledger.PageSize}
 	if q.UnitID != 0 {
 		u, err := s.st.Unit(r.Context(), q.UnitID)
 		if err != nil || !p.Can(auth.ReadUnit, u.Path) {

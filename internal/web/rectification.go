@@ -10,6 +10,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
 	"zeren/internal/auth"
+	"zeren/internal/finding"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
 )
@@ -24,9 +25,12 @@ type rectData struct {
 	Plan       rectification.Plan // the form: the stored plan, or what was posted
 	Kinds      []rectification.Kind
 	Levels     []rectification.UrgeLevel
+	// Items are every item answering the same finding, this one included:
+	// a finding may be split into several pieces of work.
+	Items []rectification.Rectification
 	// What the user may do on this item now.
 	CanPlan, CanStart, CanSubmit, CanVerify, CanReopen, CanUpdate bool
-	CanExtend, CanApprove, CanUrge, CanReply                      bool
+	CanExtend, CanApprove, CanUrge, CanReply, CanSplit            bool
 }
 
 func rectPath(id int64) string { return "/rectifications/" + strconv.FormatInt(id, 10) }
@@ -67,6 +71,7 @@ func (s *Server) renderRect(w http.ResponseWriter, r *http.Request, status int, 
 		CanApprove: p.Can(auth.ApproveExtension, path) && open,
 		CanUrge:    p.Can(auth.UrgeRectification, path) && open,
 		CanReply:   p.Can(auth.ReplyUrge, path),
+		CanSplit:   p.Can(auth.RecordFinding, path) && x.Finding.Status == finding.Open,
 	}
 	if posted != nil {
 		d.Plan = *posted
@@ -79,6 +84,9 @@ func (s *Server) renderRect(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	if d.Extensions, err = s.st.Extensions(r.Context(), x.ID); err != nil {
+		return err
+	}
+	if d.Items, err = s.st.FindingRectifications(r.Context(), x.Finding.ID); err != nil {
 		return err
 	}
 	v := s.newView(w, r, "title.rectification", d).withError(formErr)
@@ -297,4 +305,18 @@ func (s *Server) eventFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return sendFile(w, a, data)
+}
+
+// rectSplit adds another item, in planning, to the item's finding (the
+// note says what it is to answer) and goes to the new item.
+func (s *Server) rectSplit(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.allowedRect(r, auth.RecordFinding)
+	if err != nil {
+		return err
+	}
+	id, err := s.st.SplitFinding(r.Context(), principal(r).Actor(), x.Finding.ID, r.PostForm.Get("note"))
+	if err != nil {
+		return s.afterRectChange(w, r, x.ID, nil, err, "")
+	}
+	return s.redirect(w, r, rectPath(id), "flash.rect_split")
 }

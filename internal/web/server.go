@@ -172,6 +172,8 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /reports/preview", in(s.reportPreview)},
 
 		{"GET /ledger", in(s.ledger)},
+		{"GET /findings/new", in(s.findingNew)},
+		{"POST /findings", in(s.findingCreate)},
 		{"GET /rectifications/{id}", in(s.rectShow)},
 		{"POST /rectifications/{id}/plan", in(s.planSave)},
 		{"POST /rectifications/{id}/start", in(s.rectMove(rectification.Start))},
@@ -183,6 +185,7 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /rectifications/{id}/extend", in(s.extensionRequest)},
 		{"POST /extensions/{id}/decide", in(s.extensionDecide)},
 		{"POST /rectifications/{id}/urges", in(s.urgeIssue)},
+		{"POST /rectifications/{id}/split", in(s.rectSplit)},
 		{"POST /urges/{id}/reply", in(s.urgeAct)},
 		{"POST /urges/{id}/escalate", in(s.urgeAct)},
 		{"GET /evidence/{id}", in(s.eventFile)},
@@ -190,6 +193,9 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}/ledger.xlsx", in(s.ledgerExcel)},
 		{"GET /cycles/{id}/ledger/import", in(s.ledgerImportForm)},
 		{"POST /cycles/{id}/ledger/import", in(s.ledgerImport)},
+		{"GET /cycles/{id}/findings/template.xlsx", in(s.findingsTemplate)},
+		{"GET /cycles/{id}/findings/import", in(s.findingsImportForm)},
+		{"POST /cycles/{id}/findings/import", in(s.findingsImport)},
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},
