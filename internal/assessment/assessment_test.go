@@ -377,7 +377,7 @@ func TestRank(t *testing.T) {
 	}{
 		1: {"县区", 2}, 2: {"县区", 1}, 3: {"县区", 2}, 4: {"县区", 4}, 8: {"县区", 0},
 		5: {"部门", 2}, 6: {"部门", 2}, 9: {"部门", 1},
-		7: {"", 0},
+		7: {"", 1}, // ranked with the units outside any group: itself
 	}
 	rs := Compute(s, ins)
 	for i, r := range rs {

@@ -66,7 +66,7 @@ type Result struct {
 	Reason     string    `json:"reason,omitempty"`
 	Grade      string    `json:"grade"` // of the final score; "" with NoData
 	PeerGroup  string    `json:"peer_group,omitempty"`
-	Rank       int       `json:"rank"` // within the peer group, from 1; 0 outside any
+	Rank       int       `json:"rank"` // within the peer group (units outside any are ranked together), from 1; 0 without data
 }
 
 // Final is the total plus the adjustment, kept within 0–100.
@@ -163,11 +163,12 @@ func (l *Line) deduct(perItem float64, items int) {
 
 // rank numbers the graded results of each peer group from the best final
 // score; equal scores share a rank and the next rank skips (1, 1, 3).
-// Units outside any group, and those without data, have no rank.
+// Units outside any group are ranked together, so that a scheme without
+// peer groups ranks every unit; units without data have no rank.
 func rank(rs []Result) {
 	groups := map[string][]int{}
 	for i, r := range rs {
-		if r.PeerGroup != "" && !r.NoData {
+		if !r.NoData {
 			groups[r.PeerGroup] = append(groups[r.PeerGroup], i)
 		}
 	}

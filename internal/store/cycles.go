@@ -423,6 +423,15 @@ func (t *Tx) checkPreconditions(ctx context.Context, c cycle.Cycle, to cycle.Sta
 		if len(missing) > 0 {
 			return apperr.New(apperr.Conflict, "err.reports_missing", len(missing), strings.Join(missing, "、"))
 		}
+	case cycle.Closed:
+		// An assessment set up for the cycle ends published.
+		var open int
+		if err := t.queryRow(ctx, `SELECT count(*) FROM assessments WHERE cycle_id = ? AND status <> 'published'`, c.ID).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return apperr.New(apperr.Conflict, "err.assessment_unpublished")
+		}
 	case cycle.Rectifying:
 		// The review ends with the votes counted and every comment made
 		// public: both happen only while reviewing.
