@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"zeren/internal/assessment"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
 	"zeren/internal/rectification"
@@ -26,18 +27,71 @@ var reporting = []struct {
 	{"市住房城乡建设局党组", cycle.Written}, {"市国资委党委", cycle.Written}, {"市公安局党委", cycle.Written},
 }
 
-// loadCycles adds the 2019 cycle, closed, and the 2020 cycle at the review
-// stage: most reports accepted, some submitted, one returned and handed in
+// loadCycles adds the 2019 cycle, assessed and closed, and the 2020 cycle
+// at the review stage, its assessment scheme ready: most reports accepted, some submitted, one returned and handed in
 // again, and one unit excused whose draft stays unfinished.
 func loadCycles(ctx context.Context, st *store.Store, ids map[string]int64) (c19, c20 cycle.Cycle, err error) {
-	if c19, err = loadCycle(ctx, st, ids, 2019, cycle.Closed); err != nil {
+	if c19, err = loadCycle(ctx, st, ids, 2019, cycle.Assessing); err != nil {
 		return c19, c20, err
 	}
 	if err := loadFindings(ctx, st, ids, c19); err != nil {
 		return c19, c20, err
 	}
-	c20, err = loadCycle(ctx, st, ids, 2020, cycle.Reviewing)
-	return c19, c20, err
+	if err := loadAssessment(ctx, st, ids, c19, true); err != nil {
+		return c19, c20, err
+	}
+	if c19, err = advance(ctx, st, c19.ID, cycle.Closed); err != nil {
+		return c19, c20, err
+	}
+	if c20, err = loadCycle(ctx, st, ids, 2020, cycle.Reviewing); err != nil {
+		return c19, c20, err
+	}
+	return c19, c20, loadAssessment(ctx, st, ids, c20, false)
+}
+
+// loadAssessment sets up a cycle's assessment with the default scheme,
+// peer groups for counties, parks and departments, and the party-building
+// scores entered by hand; computed and published when publish is set,
+// else ready to compute once the cycle reaches assessing.
+func loadAssessment(ctx context.Context, st *store.Store, ids map[string]int64, c cycle.Cycle, publish bool) error {
+	scheme := assessment.DefaultScheme()
+	groups := []assessment.PeerGroup{{Name: "县（市、区）"}, {Name: "园区"}, {Name: "市直部门"}}
+	for i, r := range reporting {
+		g := 0
+		switch {
+		case i >= 13:
+			g = 2
+		case i >= 9:
+			g = 1
+		}
+		groups[g].Units = append(groups[g].Units, ids[r.name])
+	}
+	scheme.PeerGroups = groups
+	a, err := st.SaveScheme(ctx, actor, c.ID, 0, scheme)
+	if err != nil {
+		return fmt.Errorf("demo scheme %d: %w", c.Year, err)
+	}
+	for i, r := range reporting {
+		score := float64(10 + (i*7+c.Year)%6) // 10 to 15 of 15
+		if err := st.SetManual(ctx, actor, c.ID, ids[r.name], "party_building", &score); err != nil {
+			return fmt.Errorf("demo manual score: %w", err)
+		}
+	}
+	if !publish {
+		return nil
+	}
+	if _, err := st.ComputeAssessment(ctx, actor, c.ID); err != nil {
+		return fmt.Errorf("demo compute %d: %w", c.Year, err)
+	}
+	err = st.AdjustScore(ctx, actor, c.ID, ids["中共江油市委"], assessment.Adjustment{Points: -2,
+		Reason: "巡察反馈问题整改“虚化”，经市委常委会研究扣减 2 分"})
+	if err != nil {
+		return fmt.Errorf("demo adjustment: %w", err)
+	}
+	if a, err = st.Assessment(ctx, c.ID); err != nil {
+		return err
+	}
+	return st.PublishAssessment(ctx, actor, c.ID, a.Version)
 }
 
 // findings2019 are problems the chair pointed out in the 2019 review; the

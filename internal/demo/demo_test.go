@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"zeren/internal/appraisal"
+	"zeren/internal/assessment"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
 	"zeren/internal/store"
@@ -188,5 +189,42 @@ func TestDemoRectifications(t *testing.T) {
 	stats, _ := st.UnitStats(ctx, root, c.ID)
 	if stats.Total != len(xs) || stats.Overdue != states["red"] {
 		t.Fatalf("stats %+v against %d items, %d red", stats, len(xs), states["red"])
+	}
+}
+
+// 2019 is assessed and published, with one adjustment and ranks within
+// three peer groups; 2020 has its scheme and manual scores, ready to compute.
+func TestDemoAssessment(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	cycles := cityCycles(t, st)
+	a19, _ := st.Assessment(ctx, cycles[1].ID)
+	scores, err := st.Scores(ctx, cycles[1].ID, 0)
+	if err != nil || a19.Status != assessment.Published || len(scores) != len(reporting) {
+		t.Fatalf("2019: %s, %d scores, %v", a19.Status, len(scores), err)
+	}
+	groups, adjusted, firsts := map[string]bool{}, 0, 0
+	for _, s := range scores {
+		groups[s.PeerGroup] = true
+		if s.Reason != "" {
+			adjusted++
+		}
+		if s.Rank == 1 {
+			firsts++
+		}
+		if s.Grade == "" || s.NoData {
+			t.Fatalf("%s has no grade: %+v", s.UnitName, s)
+		}
+	}
+	if len(groups) != 3 || adjusted != 1 || firsts < 3 {
+		t.Fatalf("2019: groups %v, %d adjusted, %d ranked first", groups, adjusted, firsts)
+	}
+	a20, _ := st.Assessment(ctx, cycles[0].ID)
+	manual, _ := st.ManualScores(ctx, cycles[0].ID)
+	if a20.ID == 0 || a20.Status != assessment.Draft || len(manual) != len(reporting) {
+		t.Fatalf("2020: %+v, %d manual scores", a20, len(manual))
 	}
 }
