@@ -160,4 +160,16 @@ func TestAssessment(t *testing.T) {
 	if _, err := st.AdvanceCycle(ctx, by, c.ID, cur.Version, cycle.Closed); err != nil {
 		t.Fatalf("close with the assessment published: %v", err)
 	}
+	// The unit's history: its items' figures and its published score.
+	hist, err := st.UnitHistory(ctx, a.ID)
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("history: %+v %v", hist, err)
+	}
+	h := hist[0]
+	if h.Year != 2020 || h.Findings != 2 || h.Stats.Closed != 1 || h.Final == nil || *h.Final != before-3 || h.Grade == "" || !h.Published {
+		t.Fatalf("history row: %+v", h)
+	}
+	if hist, _ := st.UnitHistory(ctx, b.ID); len(hist) != 1 || hist[0].Findings != 0 || hist[0].Final == nil {
+		t.Fatalf("Youxian's history: %+v", hist)
+	}
 }

@@ -123,11 +123,17 @@ type BenchLoader struct {
 	queries map[string]string
 	roll    map[[2]int64]*[7]int
 	days    map[benchDay]int
-	event   int64 // last event id
-	ext     int64 // last extension id
-	item    int64 // last item id
+	finds   map[benchFindings]*[2]int // total, closed
+	event   int64                     // last event id
+	ext     int64                     // last extension id
+	item    int64                     // last item id
 
 	Events, AuditEvents int64 // rows written so far
+}
+
+type benchFindings struct {
+	unit, cycle  int64
+	source, area string
 }
 
 type benchDay struct {
@@ -150,7 +156,8 @@ func (s *Store) NewBenchLoader(ctx context.Context) (*BenchLoader, error) {
 			}
 		}
 	}
-	return &BenchLoader{s: s, queries: map[string]string{}, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{}}, nil
+	return &BenchLoader{s: s, queries: map[string]string{}, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{},
+		finds: map[benchFindings]*[2]int{}}, nil
 }
 
 // bulk collects rows for one multi-row INSERT statement after another.
@@ -417,6 +424,16 @@ func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
 		d := st.counts(1)
 		day := st.openDay()
 		for _, id := range unit.Ancestors(x.UnitPath) {
+			k := benchFindings{id, x.CycleID, string(x.Source), x.Area}
+			fc := l.finds[k]
+			if fc == nil {
+				fc = new([2]int)
+				l.finds[k] = fc
+			}
+			fc[0]++
+			if x.Status == rectification.Closed {
+				fc[1]++
+			}
 			r := l.roll[[2]int64{id, x.CycleID}]
 			if r == nil {
 				r = new([7]int)
@@ -482,6 +499,30 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 		if err := drows.flush(ctx); err != nil {
 			return err
 		}
+		fkeys := make([]benchFindings, 0, len(l.finds))
+		for k := range l.finds {
+			fkeys = append(fkeys, k)
+		}
+		sort.Slice(fkeys, func(i, j int) bool {
+			a, b := fkeys[i], fkeys[j]
+			if a.unit != b.unit {
+				return a.unit < b.unit
+			}
+			if a.cycle != b.cycle {
+				return a.cycle < b.cycle
+			}
+			return a.source < b.source || a.source == b.source && a.area < b.area
+		})
+		frows := l.bulk(tx, "rollup_findings", "unit_id", "cycle_id", "source", "area", "total", "closed")
+		for _, k := range fkeys {
+			fc := l.finds[k]
+			if err := frows.add(ctx, k.unit, k.cycle, k.source, k.area, fc[0], fc[1]); err != nil {
+				return err
+			}
+		}
+		if err := frows.flush(ctx); err != nil {
+			return err
+		}
 		if l.s.engine == Postgres {
 			for _, t := range []string{"units", "findings", "rectifications", "rectification_events", "extensions"} {
 				if _, err := tx.exec(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), m) FROM (SELECT max(id) AS m FROM `+t+`) x
@@ -495,7 +536,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.roll, l.days = nil, nil
+	l.roll, l.days, l.finds = nil, nil, nil
 	if l.s.engine == SQLite {
 		for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -2000",
 			// A full ANALYZE (a few seconds): statistics from a sample
@@ -511,7 +552,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 	// VACUUM too: it sets the visibility map that index-only scans need,
 	// as autovacuum would soon after a load.
 	_, err = l.s.write.ExecContext(ctx, `VACUUM (ANALYZE) units, findings, rectifications, rectification_events, extensions,
-		audit_events, rollups, rollup_deadlines`)
+		audit_events, rollups, rollup_deadlines, rollup_findings`)
 	return err
 }
 

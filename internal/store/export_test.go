@@ -96,3 +96,19 @@ func (s *Store) StatRowsForTest(ctx context.Context, table string) (int, error) 
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = ?`, table).Scan(&n)
 	return n, err
 }
+
+// FindingTalliesByScan counts a subtree's findings in a cycle from the
+// findings themselves: the tests' independent account of FindingTallies.
+func (s *Store) FindingTalliesByScan(ctx context.Context, path string, cycleID int64) ([]FindingTally, error) {
+	lo, hi := unit.SubtreeRange(path)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT f.source, f.area, COUNT(*), SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
+		FROM findings f JOIN units un ON un.id = f.unit_id WHERE f.cycle_id = ? AND un.path >= ? AND un.path < ?
+		GROUP BY f.source, f.area ORDER BY f.source, f.area`), cycleID, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (FindingTally, error) {
+		var c FindingTally
+		return c, r.Scan(&c.Source, &c.Area, &c.Total, &c.Closed)
+	})
+}

@@ -165,6 +165,15 @@ func (s *Store) UpdateFinding(ctx context.Context, by audit.Actor, id, version i
 		if err := tx.checkSeverity(ctx, x.CycleID, after.Severity); err != nil {
 			return err
 		}
+		was, err := tx.findingState(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := was
+		now.area = after.Area
+		if err := tx.recount(ctx, was, now); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE findings SET area = ?, severity = ?, text = ?, root_cause = ?, version = version + 1, updated_at = ?
 			WHERE id = ?`, after.Area, string(after.Severity), after.Text, after.RootCause, unix(s.Now()), id); err != nil {
 			return fmt.Errorf("update finding: %w", err)

@@ -270,5 +270,5 @@ func (t *Tx) moveRollups(ctx context.Context, id int64, oldPath, newPath string)
 			}
 		}
 	}
-	return nil
+	return t.moveFindingCounts(ctx, id, oldUp, newUp)
 }

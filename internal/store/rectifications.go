@@ -94,6 +94,9 @@ func (t *Tx) insertFinding(ctx context.Context, by audit.Actor, f *finding.Findi
 	if err := t.audit(ctx, by, change{action: "finding.create", objectType: "finding", objectID: f.ID, unit: &u, after: f}); err != nil {
 		return err
 	}
+	if err := t.countFinding(ctx, u.Path, f.CycleID, f.Source, f.Area, 1, 0); err != nil {
+		return err
+	}
 	_, err := t.insertRect(ctx, by, f.ID, u, f.CycleID)
 	return err
 }
@@ -330,13 +333,19 @@ func (t *Tx) settleFinding(ctx context.Context, findingID int64) error {
 	// The finding's lock first, as SplitFinding takes it: on PostgreSQL
 	// the update below then reads the items with a snapshot taken after a
 	// concurrent split committed, not before.
-	var id int64
-	if err := t.queryRow(ctx, `SELECT id FROM findings WHERE id = ?`+t.forUpdate(""), findingID).Scan(&id); err != nil {
+	before, err := t.findingState(ctx, findingID)
+	if err != nil {
 		return fmt.Errorf("settle finding: %w", err)
 	}
-	_, err := t.exec(ctx, `UPDATE findings SET status = CASE WHEN EXISTS (SELECT 1 FROM rectifications r
-		WHERE r.finding_id = findings.id AND r.status <> 'closed') THEN 'open' ELSE 'closed' END WHERE id = ?`, findingID)
-	return err
+	if _, err := t.exec(ctx, `UPDATE findings SET status = CASE WHEN EXISTS (SELECT 1 FROM rectifications r
+		WHERE r.finding_id = findings.id AND r.status <> 'closed') THEN 'open' ELSE 'closed' END WHERE id = ?`, findingID); err != nil {
+		return err
+	}
+	after, err := t.findingState(ctx, findingID)
+	if err != nil {
+		return err
+	}
+	return t.recount(ctx, before, after)
 }
 
 // AddUpdate records progress on an item, with evidence files checked as a

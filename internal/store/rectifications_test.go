@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -194,7 +195,8 @@ func TestRollupsMatchItems(t *testing.T) {
 	c, _ := st.CreateCycle(ctx, audit.System, root.ID, cycle.Draft{Year: 2020, Title: "2020"})
 	var items []rectification.Rectification
 	for i, u := range []unit.Unit{a, a1, a1, b, b, b} {
-		f, err := st.CreateFinding(ctx, audit.System, finding.Finding{UnitID: u.ID, CycleID: c.ID, Source: finding.Supervision, Text: "问题"})
+		src := []finding.Source{finding.Supervision, finding.SelfExamination}[i%2]
+		f, err := st.CreateFinding(ctx, audit.System, finding.Finding{UnitID: u.ID, CycleID: c.ID, Source: src, Area: []string{"政治建设", "作风建设", ""}[i%3], Text: "问题"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +228,40 @@ func TestRollupsMatchItems(t *testing.T) {
 				got.ClosedOnTime != want.ClosedOnTime || got.Overdue != want.Overdue || got.DueSoon != want.DueSoon || !sameRate(got.OnTimeRate, want.OnTimeRate) {
 				t.Fatalf("%s, %s: counters %+v, items %+v", when, u.Name, got, want)
 			}
+			tallies, err := st.FindingTallies(ctx, u.ID, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned, _ := st.FindingTalliesByScan(ctx, u.Path, c.ID)
+			if fmt.Sprint(tallies) != fmt.Sprint(scanned) {
+				t.Fatalf("%s, %s: findings counters %v, findings %v", when, u.Name, tallies, scanned)
+			}
+			// The drill-down's figures of each child are the child's own.
+			kids, err := st.ChildStats(ctx, u.ID, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range kids {
+				own, _ := st.UnitStats(ctx, k.Unit.ID, c.ID)
+				if k.Stats.Total != own.Total || k.Stats.Closed != own.Closed || k.Stats.Overdue != own.Overdue ||
+					k.Stats.DueSoon != own.DueSoon || !sameRate(k.Stats.OnTimeRate, own.OnTimeRate) {
+					t.Fatalf("%s, child %s: %+v, its own figures %+v", when, k.Unit.Name, k.Stats, own)
+				}
+				sum := 0
+				for _, n := range k.Overdue {
+					sum += n
+				}
+				if sum != own.Overdue {
+					t.Fatalf("%s, child %s: overdue by bucket %v, overdue %d", when, k.Unit.Name, k.Overdue, own.Overdue)
+				}
+			}
 		}
+	}
+	// Moving a finding to another area moves its count.
+	rec, _ := st.FindingRecord(ctx, items[0].Finding.ID)
+	rec.Area = "干部队伍建设"
+	if _, err := st.UpdateFinding(ctx, audit.System, rec.ID, rec.Version, rec.Finding); err != nil {
+		t.Fatal(err)
 	}
 	check("after the changes")
 	if s, _ := st.UnitStats(ctx, empty.ID, c.ID); s.Total != 0 || s.OnTimeRate != nil {
