@@ -224,7 +224,9 @@ const (
 	StatsTarget  = 10 * time.Millisecond
 	LedgerTarget = 20 * time.Millisecond
 	MoveTarget   = 20 * time.Millisecond
-	pageSize     = 50
+	// DashboardTarget is for all the data of a dashboard page.
+	DashboardTarget = 100 * time.Millisecond
+	pageSize        = 50
 )
 
 // Run measures the operations on a generated database and prints the table.
@@ -352,6 +354,26 @@ func Run(ctx context.Context, st *store.Store, o RunOptions) ([]Result, error) {
 		f.UnitPath = ""
 		t := time.Now()
 		_, _, err := st.Ledger(ctx, f)
+		return time.Since(t), err
+	})
+	if err := add(res, err); err != nil {
+		return out, err
+	}
+
+	// The dashboards' data: what the cycle overview of the whole province
+	// and a county's unit page read, all from counters.
+	res, err = measure("dashboard data: cycle overview, province", o.N, DashboardTarget, func() (time.Duration, error) {
+		t := time.Now()
+		err := dashboardOverview(ctx, st, info.RootID, info.RootPath, info.CycleID)
+		return time.Since(t), err
+	})
+	if err := add(res, err); err != nil {
+		return out, err
+	}
+	res, err = measure("dashboard data: a county's unit page", o.N, DashboardTarget, func() (time.Duration, error) {
+		u := counties[r.IntN(len(counties))]
+		t := time.Now()
+		err := dashboardUnit(ctx, st, u.ID, info.CycleID)
 		return time.Since(t), err
 	})
 	if err := add(res, err); err != nil {
@@ -552,3 +574,34 @@ func LedgerExport(cat ledger.Catalog, locale string) func(context.Context, Ledge
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// dashboardOverview reads what the cycle overview shows of a unit's subtree.
+func dashboardOverview(ctx context.Context, st *store.Store, unitID int64, path string, cycleID int64) error {
+	if _, err := st.UnitStats(ctx, unitID, cycleID); err != nil {
+		return err
+	}
+	if _, err := st.FindingTallies(ctx, unitID, cycleID); err != nil {
+		return err
+	}
+	if _, err := st.ReportCounts(ctx, cycleID, path); err != nil {
+		return err
+	}
+	if _, err := st.ChildStats(ctx, unitID, cycleID); err != nil {
+		return err
+	}
+	_, err := st.GradeCounts(ctx, cycleID, path)
+	return err
+}
+
+// dashboardUnit reads what a unit's dashboard shows: its history over the
+// cycles and its children's figures in one.
+func dashboardUnit(ctx context.Context, st *store.Store, unitID, cycleID int64) error {
+	if _, err := st.UnitHistory(ctx, unitID); err != nil {
+		return err
+	}
+	if _, err := st.FindingTallies(ctx, unitID, cycleID); err != nil {
+		return err
+	}
+	_, err := st.ChildStats(ctx, unitID, cycleID)
+	return err
+}

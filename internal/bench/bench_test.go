@@ -109,7 +109,7 @@ func TestGenAndRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 10 {
+	if len(rows) != 12 {
 		t.Fatalf("%d rows:\n%s", len(rows), out.String())
 	}
 	for _, r := range rows {
@@ -117,11 +117,11 @@ func TestGenAndRun(t *testing.T) {
 			t.Errorf("row %+v", r)
 		}
 	}
-	if exported != 123 || !strings.Contains(rows[9].Note, "MB written") {
-		t.Errorf("export: %d rows asked, %+v", exported, rows[9:])
+	if exported != 123 || !strings.Contains(rows[11].Note, "MB written") {
+		t.Errorf("export: %d rows asked, %+v", exported, rows[11:])
 	}
 	text := out.String()
-	for _, want := range []string{"p95", "subtree stats, counters: a county", "ledger page 10", "move: submit", "Excel export: 123 rows", "< 20.00 ms"} {
+	for _, want := range []string{"p95", "subtree stats, counters: a county", "ledger page 10", "move: submit", "Excel export: 123 rows", "< 20.00 ms", "dashboard data: cycle overview", "< 100.00 ms"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the table lacks %q:\n%s", want, text)
 		}

@@ -48,9 +48,14 @@ func loadAssessment(ctx context.Context, q querier, s *Store, cycleID int64, loc
 	return a, nil
 }
 
+// anyVersion skips assessmentForChange's version check, for changes that
+// do not rest on what the user last read (a manual score, computing).
+const anyVersion = -1
+
 // assessmentForChange locks the cycle and its assessment, creating the
-// assessment with the default scheme if need be; version 0 skips the
-// version check. A published assessment is fixed until reopened.
+// assessment with the default scheme if need be. The version is the one
+// the change was based on: 0 when nothing was stored yet, or anyVersion.
+// A published assessment is fixed until reopened.
 func (t *Tx) assessmentForChange(ctx context.Context, cycleID, version int64) (assessment.Assessment, cycle.Cycle, error) {
 	c, err := t.cycleForUpdate(ctx, cycleID, 0)
 	if err != nil {
@@ -60,6 +65,9 @@ func (t *Tx) assessmentForChange(ctx context.Context, cycleID, version int64) (a
 	if err != nil {
 		return a, c, err
 	}
+	if version != anyVersion && a.Version != version {
+		return a, c, staleVersion()
+	}
 	if a.ID == 0 {
 		b, _ := json.Marshal(a.Scheme)
 		now := unix(t.s.Now())
@@ -68,8 +76,6 @@ func (t *Tx) assessmentForChange(ctx context.Context, cycleID, version int64) (a
 			return a, c, fmt.Errorf("create assessment: %w", err)
 		}
 		a.Version = 1
-	} else if version != 0 && a.Version != version {
-		return a, c, staleVersion()
 	}
 	if a.Status == assessment.Published {
 		return a, c, apperr.New(apperr.Conflict, "err.assessment_published")
@@ -117,7 +123,7 @@ func (s *Store) SaveScheme(ctx context.Context, by audit.Actor, cycleID, version
 // indicator scored by hand; the next computation uses it.
 func (s *Store) SetManual(ctx context.Context, by audit.Actor, cycleID, unitID int64, key string, score *float64) error {
 	return s.Tx(ctx, func(tx *Tx) error {
-		a, _, err := tx.assessmentForChange(ctx, cycleID, 0)
+		a, _, err := tx.assessmentForChange(ctx, cycleID, anyVersion)
 		if err != nil {
 			return err
 		}
@@ -161,7 +167,7 @@ func (t *Tx) participant(ctx context.Context, cycleID, unitID int64) (unit.Unit,
 // is being assessed, and not once the results are published.
 func (s *Store) ComputeAssessment(ctx context.Context, by audit.Actor, cycleID int64) (assessment.Assessment, error) {
 	err := s.Tx(ctx, func(tx *Tx) error {
-		a, c, err := tx.assessmentForChange(ctx, cycleID, 0)
+		a, c, err := tx.assessmentForChange(ctx, cycleID, anyVersion)
 		if err != nil {
 			return err
 		}
@@ -192,7 +198,7 @@ func (s *Store) AdjustScore(ctx context.Context, by audit.Actor, cycleID, unitID
 		return err
 	}
 	return s.Tx(ctx, func(tx *Tx) error {
-		a, c, err := tx.assessmentForChange(ctx, cycleID, 0)
+		a, c, err := tx.assessmentForChange(ctx, cycleID, anyVersion)
 		if err != nil {
 			return err
 		}
@@ -259,7 +265,7 @@ func (s *Store) ReopenAssessment(ctx context.Context, by audit.Actor, cycleID, v
 		if a.Status != assessment.Published {
 			return apperr.New(apperr.Conflict, "err.assessment_not_published")
 		}
-		if version != 0 && a.Version != version {
+		if a.Version != version {
 			return staleVersion()
 		}
 		if err := tx.setAssessment(ctx, a, assessment.Computed, ", published_at = NULL"); err != nil {
