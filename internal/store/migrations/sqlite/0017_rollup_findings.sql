@@ -11,9 +11,18 @@ CREATE TABLE rollup_findings (
     PRIMARY KEY (unit_id, cycle_id, source, area)
 );
 
--- The findings recorded before, counted into every ancestor.
+-- The findings recorded before, counted into every ancestor: each unit's
+-- own counts first, then added to the unit and each of its ancestors
+-- (found by the parent links, as a province's five levels take five steps).
+WITH RECURSIVE up (unit_id, ancestor_id) AS (
+    SELECT id, id FROM units
+    UNION ALL
+    SELECT up.unit_id, u.parent_id FROM up JOIN units u ON u.id = up.ancestor_id WHERE u.parent_id IS NOT NULL
+), own AS (
+    SELECT unit_id, cycle_id, source, area, COUNT(*) AS total, SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed
+    FROM findings GROUP BY unit_id, cycle_id, source, area
+)
 INSERT INTO rollup_findings (unit_id, cycle_id, source, area, total, closed)
-SELECT a.id, f.cycle_id, f.source, f.area, COUNT(*), SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
-FROM findings f JOIN units un ON un.id = f.unit_id
-JOIN units a ON substr(un.path, 1, length(a.path)) = a.path
-GROUP BY a.id, f.cycle_id, f.source, f.area;
+SELECT up.ancestor_id, own.cycle_id, own.source, own.area, SUM(own.total), SUM(own.closed)
+FROM own JOIN up ON up.unit_id = own.unit_id
+GROUP BY up.ancestor_id, own.cycle_id, own.source, own.area;
