@@ -305,8 +305,10 @@ func (t *Tx) compute(ctx context.Context, a assessment.Assessment, c cycle.Cycle
 // the red urge notices its subtree received, and the organizer's entries.
 func (t *Tx) assessmentInputs(ctx context.Context, a assessment.Assessment, c cycle.Cycle) ([]assessment.Input, error) {
 	s := t.s
+	// A unit excused from reporting is not assessed: with nothing to go
+	// on but clean deductions, it would top its group.
 	rows, err := t.tx.QueryContext(ctx, s.q(`SELECT un.id, un.kind, un.path FROM participants p JOIN units un ON un.id = p.unit_id
-		WHERE p.cycle_id = ? ORDER BY un.path`), c.ID)
+		WHERE p.cycle_id = ? AND p.excused = '' ORDER BY un.path`), c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("assessment units: %w", err)
 	}

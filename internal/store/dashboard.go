@@ -239,11 +239,18 @@ func (s *Store) UnitHistory(ctx context.Context, unitID int64) ([]HistoryRow, er
 			out[i].Stats.Overdue, out[i].Stats.DueSoon = overdue, soon
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	findings, err := s.FindingTotals(ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		out[i].Stats.Finish()
-		out[i].Findings = out[i].Stats.Total
+		out[i].Findings = findings[out[i].CycleID].Total
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // appraisalValue reads the appraisal score an assessment result used.
@@ -284,6 +291,28 @@ func (s *Store) GradeCounts(ctx context.Context, cycleID int64, path string) (ma
 			return nil, err
 		}
 		out[g] = n
+	}
+	return out, rows.Err()
+}
+
+// FindingTotals reads a unit's subtree's findings per cycle, total and
+// closed, from their counters (rollup_findings, one index range): findings,
+// not items, as a split finding has several.
+func (s *Store) FindingTotals(ctx context.Context, unitID int64) (map[int64]FindingTally, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT cycle_id, SUM(total), SUM(closed) FROM rollup_findings
+		WHERE unit_id = ? GROUP BY cycle_id`), unitID)
+	if err != nil {
+		return nil, fmt.Errorf("finding totals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]FindingTally{}
+	for rows.Next() {
+		var id int64
+		var t FindingTally
+		if err := rows.Scan(&id, &t.Total, &t.Closed); err != nil {
+			return nil, err
+		}
+		out[id] = t
 	}
 	return out, rows.Err()
 }

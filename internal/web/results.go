@@ -116,18 +116,11 @@ func deref(f *float64) float64 {
 	return *f
 }
 
-// resultsExcel exports the results: one row per report, with the counts and
-// shares per grade, the score and the rank, and a second sheet of comments.
-func (s *Server) resultsExcel(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadResults(r)
-	if err != nil {
-		return err
-	}
-	v := s.newView(w, r, "title.results", d)
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := v.T("results.sheet")
-	x.SetSheetName("Sheet1", sheet)
+// writeResultsSheet streams the results to the sheet of x: a title row,
+// then one row per report with the counts and shares per grade, the score
+// and the rank, or the reason it shows none. The cycle's summary workbook
+// writes the same sheet.
+func writeResultsSheet(x *excelize.File, sheet string, v *view, d resultsData) error {
 	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -158,7 +151,22 @@ func (s *Server) resultsExcel(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
+	return sw.Flush()
+}
+
+// resultsExcel exports the results: one row per report, with the counts and
+// shares per grade, the score and the rank, and a second sheet of comments.
+func (s *Server) resultsExcel(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.loadResults(r)
+	if err != nil {
+		return err
+	}
+	v := s.newView(w, r, "title.results", d)
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := v.T("results.sheet")
+	x.SetSheetName("Sheet1", sheet)
+	if err := writeResultsSheet(x, sheet, v, d); err != nil {
 		return err
 	}
 	comments := v.T("results.comments")

@@ -141,6 +141,8 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}/agenda", in(s.agenda)},
 		{"GET /cycles/{id}/present", in(s.present)},
 		{"GET /cycles/{id}/booklet", in(s.booklet)},
+		{"GET /cycles/{id}/summary", in(s.summary)},
+		{"GET /cycles/{id}/summary.xlsx", in(s.summaryExcel)},
 		{"GET /cycles/{id}/appraisal", in(s.cycleAppraisal)},
 		{"POST /cycles/{id}/appraisal", in(s.appraisalCreate)},
 		{"GET /appraisals/{id}", in(s.appraisalShow)},
@@ -203,6 +205,11 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /cycles/{id}/findings/template.xlsx", in(s.findingsTemplate)},
 		{"GET /cycles/{id}/findings/import", in(s.findingsImportForm)},
 		{"POST /cycles/{id}/findings/import", in(s.findingsImport)},
+		// Dashboards.
+		{"GET /dashboard", in(s.dashboardHome)},
+		{"GET /dashboard/compare", in(s.dashCompare)},
+		{"GET /cycles/{id}/dashboard", in(s.cycleDashboard)},
+		{"GET /units/{id}/dashboard", in(s.unitDashboard)},
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},
