@@ -97,11 +97,9 @@ func (a *API) assessmentOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (
 	if err != nil {
 		return out, err
 	}
-	for _, x := range scores {
-		if all || p.Can(auth.ReadUnit, x.UnitPath) {
-			x.Lines = nonNil(x.Lines)
-			out.Scores = append(out.Scores, x)
-		}
+	for _, x := range assessment.Visible(asm.Status, scores, all, func(path string) bool { return p.Can(auth.ReadUnit, path) }) {
+		x.Lines = nonNil(x.Lines)
+		out.Scores = append(out.Scores, x)
 	}
 	if !p.Can(auth.ManageCycles, c.UnitPath) {
 		return out, nil

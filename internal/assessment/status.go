@@ -32,3 +32,23 @@ type Score struct {
 	UnitPath string  `json:"-"`
 	Final    float64 `json:"final"` // Result.Final, stored for ordering
 }
+
+// Visible is what a reader sees of a cycle's scores: every unit's, at any
+// time, for those who read the cycle's results (all); for anyone else only
+// the units they may read, and only once published — a unit sees its own
+// breakdown and rank, never another's.
+func Visible(status Status, scores []Score, all bool, readable func(unitPath string) bool) []Score {
+	if all {
+		return scores
+	}
+	if status != Published {
+		return nil
+	}
+	var out []Score
+	for _, x := range scores {
+		if readable(x.UnitPath) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

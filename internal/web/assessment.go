@@ -73,17 +73,7 @@ func (s *Server) renderAssessment(w http.ResponseWriter, r *http.Request, status
 	for _, x := range scores {
 		d.Group[x.PeerGroup]++
 	}
-	// A unit sees its own breakdown and rank once published, nothing of
-	// the others'.
-	if d.All {
-		d.Scores = scores
-	} else if a.Status == assessment.Published {
-		for _, x := range scores {
-			if p.Can(auth.ReadUnit, x.UnitPath) {
-				d.Scores = append(d.Scores, x)
-			}
-		}
-	}
+	d.Scores = assessment.Visible(a.Status, scores, d.All, func(path string) bool { return p.Can(auth.ReadUnit, path) })
 	if !d.All && len(d.Scores) == 0 {
 		return apperr.New(apperr.Forbidden, "err.assessment_not_published")
 	}

@@ -341,22 +341,12 @@ func (s *Server) summaryAssessment(r *http.Request, c cycle.Cycle) (*summaryAsse
 	for _, x := range scores {
 		d.Group[x.PeerGroup]++
 	}
+	all := p.Can(auth.ReadResults, c.UnitPath)
+	d.Scores = assessment.Visible(a.Status, scores, all, func(path string) bool { return p.Can(auth.ReadUnit, path) })
 	switch {
-	case p.Can(auth.ReadResults, c.UnitPath):
-		d.Scores = scores
-		if len(scores) == 0 {
-			d.Note = "assessment.none"
-		}
-		return d, nil
-	case a.Status != assessment.Published:
-		return nil, nil
-	}
-	for _, x := range scores {
-		if p.Can(auth.ReadUnit, x.UnitPath) {
-			d.Scores = append(d.Scores, x)
-		}
-	}
-	if len(d.Scores) == 0 {
+	case all && len(scores) == 0:
+		d.Note = "assessment.none"
+	case !all && len(d.Scores) == 0:
 		return nil, nil
 	}
 	return d, nil
