@@ -226,12 +226,34 @@ func (s *Server) summaryComments(r *http.Request, c cycle.Cycle) ([]summaryComme
 	return out, nil
 }
 
-// summaryFindings counts the cycle's findings within the reader's grants.
+// summaryUnits are the units whose subtrees' counters make the summary's
+// figures: the cycle's unit for those who see all of it, else the reader's
+// units within it (the subtrees of a grant are disjoint), which partial
+// says.
+func summaryUnits(p *auth.Principal, c cycle.Cycle) (ids []int64, partial bool) {
+	if p.Can(auth.ReadUnit, c.UnitPath) {
+		return []int64{c.UnitID}, false
+	}
+	for _, scope := range p.Scopes(auth.ReadUnit) {
+		if up := unit.Ancestors(scope); unit.Contains(c.UnitPath, scope) && len(up) > 0 {
+			ids = append(ids, up[len(up)-1])
+		}
+	}
+	return ids, true
+}
+
+// summaryFindings counts the cycle's findings within the reader's grants,
+// from the findings counters.
 func (s *Server) summaryFindings(r *http.Request, c cycle.Cycle) (findingSummary, error) {
 	var d findingSummary
-	counts, err := s.st.FindingCounts(r.Context(), c.ID, principal(r).Scopes(auth.ReadUnit))
-	if err != nil {
-		return d, err
+	var counts []store.FindingTally
+	ids, _ := summaryUnits(principal(r), c)
+	for _, id := range ids {
+		xs, err := s.st.FindingTallies(r.Context(), id, c.ID)
+		if err != nil {
+			return d, err
+		}
+		counts = append(counts, xs...)
 	}
 	areas, err := s.st.Areas(r.Context(), c.ID)
 	if err != nil {
@@ -250,17 +272,11 @@ func (s *Server) summaryFindings(r *http.Request, c cycle.Cycle) (findingSummary
 			byArea[x.Area] = &findingTally{Area: x.Area}
 		}
 		for _, t := range []*findingTally{bySource[x.Source], byArea[x.Area]} {
-			if x.Status == finding.Closed {
-				t.Closed += x.Count
-			} else {
-				t.Open += x.Count
-			}
+			t.Closed += x.Closed
+			t.Open += x.Total - x.Closed
 		}
-		if x.Status == finding.Closed {
-			d.Closed += x.Count
-		} else {
-			d.Open += x.Count
-		}
+		d.Closed += x.Closed
+		d.Open += x.Total - x.Closed
 	}
 	d.Total = d.Open + d.Closed
 	for _, src := range finding.Sources {
@@ -290,23 +306,17 @@ func (s *Server) summaryFindings(r *http.Request, c cycle.Cycle) (findingSummary
 	return d, nil
 }
 
-// summaryStats reads the rectification figures from the counters: of the
-// cycle's unit for those who see all of it, else summed over the reader's
-// units within it (the subtrees of a grant are disjoint), which partial
-// says.
+// summaryStats reads the rectification figures of summaryUnits from the
+// counters.
 func (s *Server) summaryStats(r *http.Request, c cycle.Cycle) (rectification.Stats, bool, error) {
-	p, ctx := principal(r), r.Context()
-	if p.Can(auth.ReadUnit, c.UnitPath) {
-		st, err := s.st.UnitStats(ctx, c.UnitID, c.ID)
+	ids, partial := summaryUnits(principal(r), c)
+	if !partial {
+		st, err := s.st.UnitStats(r.Context(), c.UnitID, c.ID)
 		return st, false, err
 	}
 	var sum rectification.Stats
-	for _, scope := range p.Scopes(auth.ReadUnit) {
-		ids := unit.Ancestors(scope)
-		if !unit.Contains(c.UnitPath, scope) || len(ids) == 0 {
-			continue
-		}
-		st, err := s.st.UnitStats(ctx, ids[len(ids)-1], c.ID)
+	for _, id := range ids {
+		st, err := s.st.UnitStats(r.Context(), id, c.ID)
 		if err != nil {
 			return sum, true, err
 		}
