@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -213,7 +214,11 @@ func decode(r *http.Request, v any) error {
 	case errors.As(err, &mb):
 		return apperr.New(apperr.TooLarge, "err.too_large")
 	case errors.As(err, &te):
-		return apperr.Field(te.Field, "err.json_type", te.Type.String())
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Field(field, "err.json_type", jsonKind(te.Type))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return apperr.Field(f, "err.unknown_field")
@@ -247,4 +252,22 @@ func queryLimit(r *http.Request, def, max int) (int, error) {
 		return 0, apperr.Field("limit", "err.limit_range", max)
 	}
 	return n, nil
+}
+
+// jsonKind names the JSON type a Go type is decoded from, for messages
+// that must not show Go's own type names.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "number"
 }

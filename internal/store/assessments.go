@@ -100,6 +100,16 @@ func (s *Store) SaveScheme(ctx context.Context, by audit.Actor, cycleID, version
 		if err != nil {
 			return err
 		}
+		for _, g := range scheme.PeerGroups {
+			for _, id := range g.Units {
+				if _, err := tx.participant(ctx, cycleID, id); err != nil {
+					if apperr.KindOf(err) == apperr.Invalid {
+						return apperr.Field("peer_groups", "err.peer_group_not_participant", g.Name, id)
+					}
+					return err
+				}
+			}
+		}
 		b, err := json.Marshal(scheme)
 		if err != nil {
 			return err

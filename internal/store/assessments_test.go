@@ -86,6 +86,11 @@ func TestAssessment(t *testing.T) {
 	if got.ID != 0 {
 		t.Fatalf("a refused scheme was stored: %+v", got)
 	}
+	// A peer group of a unit not taking part is refused.
+	stray := assessment.DefaultScheme()
+	stray.PeerGroups = []assessment.PeerGroup{{Name: "县区", Units: []int64{a.ID, c.UnitID}}}
+	_, err = st.SaveScheme(ctx, by, c.ID, 0, stray)
+	wantField(t, err, "peer_groups")
 	saved, err := st.SaveScheme(ctx, by, c.ID, 0, assessment.DefaultScheme())
 	if err != nil || saved.ID == 0 || saved.Status != assessment.Draft {
 		t.Fatalf("save scheme: %+v %v", saved, err)
@@ -160,6 +165,9 @@ func TestAssessment(t *testing.T) {
 	if _, err := st.AdvanceCycle(ctx, by, c.ID, cur.Version, cycle.Closed); err != nil {
 		t.Fatalf("close with the assessment published: %v", err)
 	}
+	// A closed cycle takes no more findings: its figures were assessed.
+	_, err = st.CreateFinding(ctx, by, finding.Finding{UnitID: a.ID, CycleID: c.ID, Source: finding.Supervision, Text: "结束后的问题"})
+	wantConflict(err, "err.cycle_closed")
 	// The unit's history: its items' figures and its published score.
 	hist, err := st.UnitHistory(ctx, a.ID)
 	if err != nil || len(hist) != 1 {

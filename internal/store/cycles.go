@@ -222,17 +222,29 @@ func (s *Store) SetSeverities(ctx context.Context, by audit.Actor, id, version i
 	})
 }
 
-// checkSeverity refuses a severity outside the scale of the finding's cycle.
-func (t *Tx) checkSeverity(ctx context.Context, cycleID int64, s finding.Severity) error {
-	if s == "" {
-		return nil
+// checkFindingCycle holds the rules a finding's cycle sets: none is added
+// to a closed cycle, whose figures were assessed; a severity is a level of
+// the cycle's scale; a report named is the unit's report of that cycle.
+func (t *Tx) checkFindingCycle(ctx context.Context, f finding.Finding) error {
+	var labels, status string
+	if err := t.queryRow(ctx, `SELECT severities, status FROM cycles WHERE id = ?`, f.CycleID).Scan(&labels, &status); err != nil {
+		return fmt.Errorf("finding cycle: %w", err)
 	}
-	var labels string
-	if err := t.queryRow(ctx, `SELECT severities FROM cycles WHERE id = ?`, cycleID).Scan(&labels); err != nil {
-		return fmt.Errorf("severity scale: %w", err)
+	if cycle.Status(status) == cycle.Closed {
+		return apperr.New(apperr.Conflict, "err.cycle_closed")
 	}
-	if !s.In(finding.Scale(splitScale(labels))) {
+	if f.Severity != "" && !f.Severity.In(finding.Scale(splitScale(labels))) {
 		return apperr.Field("severity", "err.unknown_severity")
+	}
+	if f.ReportID != 0 {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM reports WHERE id = ? AND unit_id = ? AND cycle_id = ?`,
+			f.ReportID, f.UnitID, f.CycleID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.Field("report_id", "err.report_of_other_unit")
+		}
 	}
 	return nil
 }

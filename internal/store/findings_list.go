@@ -162,7 +162,7 @@ func (s *Store) UpdateFinding(ctx context.Context, by audit.Actor, id, version i
 		if err := after.Normalize(); err != nil {
 			return err
 		}
-		if err := tx.checkSeverity(ctx, x.CycleID, after.Severity); err != nil {
+		if err := tx.checkFindingCycle(ctx, after); err != nil {
 			return err
 		}
 		was, err := tx.findingState(ctx, id)

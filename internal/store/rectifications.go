@@ -77,7 +77,7 @@ func (t *Tx) rectForUpdate(ctx context.Context, id, version int64) (rectificatio
 // insertFinding records a finding and the rectification that answers it,
 // with their audit events and counters; every source of findings comes here.
 func (t *Tx) insertFinding(ctx context.Context, by audit.Actor, f *finding.Finding, u unit.Unit) error {
-	if err := t.checkSeverity(ctx, f.CycleID, f.Severity); err != nil {
+	if err := t.checkFindingCycle(ctx, *f); err != nil {
 		return err
 	}
 	now := unix(t.s.Now())
