@@ -12,6 +12,10 @@ import (
 	"zeren/internal/unit"
 )
 
+// MaxItemsPerFinding bounds a split: a problem needing more pieces of work
+// than this is several problems.
+const MaxItemsPerFinding = 20
+
 // SplitFinding adds another item, in planning, to an open finding and
 // returns its id. A finding may need several pieces of work, each with its
 // own plan, owner and deadline; it closes only when the last of its items
@@ -31,6 +35,13 @@ func (s *Store) SplitFinding(ctx context.Context, by audit.Actor, findingID int6
 		}
 		if x.Status != finding.Open {
 			return apperr.New(apperr.Conflict, "err.finding_closed")
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rectifications WHERE finding_id = ?`, x.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= MaxItemsPerFinding {
+			return apperr.New(apperr.Conflict, "err.too_many_items", MaxItemsPerFinding)
 		}
 		u := unit.Unit{ID: x.UnitID, Path: x.UnitPath}
 		if id, err = tx.insertRect(ctx, by, x.ID, u, x.CycleID); err != nil {

@@ -252,3 +252,24 @@ func TestPromoteComment(t *testing.T) {
 		t.Fatalf("the promoted comment: %+v", b)
 	}
 }
+
+// A finding is split into MaxItemsPerFinding items at most.
+func TestSplitBounded(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	root := mustUnit(t, st, 0, "市委")
+	c, _ := st.CreateCycle(ctx, audit.System, root.ID, cycle.Draft{Year: 2020, Title: "2020"})
+	f, err := st.CreateFinding(ctx, audit.System, finding.Finding{UnitID: root.ID, CycleID: c.ID, Source: finding.Supervision, Text: "问题"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < store.MaxItemsPerFinding; i++ {
+		if _, err := st.SplitFinding(ctx, audit.System, f.ID, ""); err != nil {
+			t.Fatalf("split %d: %v", i, err)
+		}
+	}
+	_, err = st.SplitFinding(ctx, audit.System, f.ID, "")
+	if e, ok := apperr.As(err); !ok || e.Key != "err.too_many_items" {
+		t.Fatalf("split past the bound: %v", err)
+	}
+}
