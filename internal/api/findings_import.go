@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -43,22 +44,17 @@ func (a *API) findingsImport(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if !store.RecordsIn(p.Scopes(auth.RecordFinding), c) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
-	file, _, err := r.FormFile("file")
-	var mb *http.MaxBytesError
-	switch {
-	case errors.As(err, &mb):
-		return apperr.New(apperr.TooLarge, "err.too_large")
-	case err != nil:
-		return apperr.Field("file", "err.required")
+	file, dry, err := UploadedFile(r)
+	if err != nil {
+		return err
 	}
 	defer file.Close()
 	sheet, err := ledger.ReadFindings(file, a.cat, finding.Scale(c.Severities))
 	if err != nil {
 		return err
 	}
-	v := r.FormValue("dry_run")
 	res, err := a.st.ImportFindings(r.Context(), p.Actor(), store.FindingsImport{CycleID: c.ID, Sheet: sheet,
-		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: v != "" && v != "0" && v != "false"})
+		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: dry})
 	if err != nil {
 		return err
 	}
@@ -78,4 +74,20 @@ func (a *API) findingsImport(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	out.Error.Code, out.Error.Message, out.Error.Field = apperr.Code(rejected), a.cat.T(loc, rejected.Key, rejected.Args...), rejected.Field
 	writeJSON(w, http.StatusUnprocessableEntity, out)
 	return nil
+}
+
+// UploadedFile opens the uploaded "file" of a multipart form and reads its
+// "dry_run" switch; the caller closes the file. The pages' import forms
+// use it too.
+func UploadedFile(r *http.Request) (multipart.File, bool, error) {
+	file, _, err := r.FormFile("file")
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return nil, false, apperr.New(apperr.TooLarge, "err.too_large")
+	case err != nil:
+		return nil, false, apperr.Field("file", "err.required")
+	}
+	v := r.FormValue("dry_run")
+	return file, v != "" && v != "0" && v != "false", nil
 }

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
-	"zeren/internal/config"
 	"zeren/internal/finding"
 	"zeren/internal/ledger"
 	"zeren/internal/store"
@@ -14,45 +12,25 @@ import (
 // findings of a cycle, all or nothing, as the system: it names every bad
 // row and records nothing unless all are good.
 func importFindings(e *env, args []string) error {
-	c := config.Defaults()
-	fs := e.flags("import findings", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]",
+	in, err := e.openImport(args, "import findings",
 		"Import the problems of an inspection feedback (巡视巡察反馈) workbook as findings of a cycle, with the\n"+
 			"source \"inspection feedback\", each with a rectification item to plan. Columns, found by their\n"+
 			"titles in Chinese or English: unit (full name as in the unit tree, or id), area (optional, one of\n"+
 			"the cycle's), severity (optional), problem (required), root cause (optional); the page\n"+
 			"/cycles/ID/findings/import offers the template. Every row is checked first; nothing is imported\n"+
-			"unless all are valid. Rows recorded by an earlier import are skipped.")
-	c.DBFlags(fs)
-	cycleID := fs.Int64("cycle", 0, "id of the cycle")
-	dry := fs.Bool("dry-run", false, "check the file and list what would be recorded, without changing anything")
-	words, err := e.parseN(fs, args, 1, "FILE.xlsx")
+			"unless all are valid. Rows recorded by an earlier import are skipped.",
+		"check the file and list what would be recorded, without changing anything")
 	if err != nil {
 		return err
 	}
-	if *cycleID <= 0 {
-		return usagef("--cycle ID is required")
-	}
-	file, err := os.Open(words[0])
+	defer in.close()
+	// The cycle's severity scale says what the severity cells may hold.
+	sheet, err := ledger.ReadFindings(in.file, e.cat, finding.Scale(in.cycle.Severities))
 	if err != nil {
 		return err
 	}
-	defer file.Close()
-	st, err := e.openStore(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	// The cycle first: its severity scale says what the severity cells may hold.
-	cy, err := st.Cycle(e.ctx, *cycleID)
-	if err != nil {
-		return noSuch("cycle", err)
-	}
-	sheet, err := ledger.ReadFindings(file, e.cat, finding.Scale(cy.Severities))
-	if err != nil {
-		return err
-	}
-	res, err := st.ImportFindings(e.ctx, cliActor, store.FindingsImport{CycleID: cy.ID, Sheet: sheet,
-		Read: everyUnit, Record: everyUnit, DryRun: *dry})
+	res, err := in.st.ImportFindings(e.ctx, cliActor, store.FindingsImport{CycleID: in.cycle.ID, Sheet: sheet,
+		Read: everyUnit, Record: everyUnit, DryRun: in.dry})
 	if err != nil {
 		return err
 	}

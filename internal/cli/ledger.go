@@ -8,6 +8,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/config"
+	"zeren/internal/cycle"
 	"zeren/internal/i18n"
 	"zeren/internal/ledger"
 	"zeren/internal/rectification"
@@ -110,44 +111,69 @@ func writeFile(path string, xw *ledger.Writer) error {
 // cycle's items, all or nothing, as the system: it names every bad row and
 // imports nothing unless all are good.
 func importLedger(e *env, args []string) error {
-	c := config.Defaults()
-	fs := e.flags("import ledger", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]",
+	in, err := e.openImport(args, "import ledger",
 		"Import an edited ledger, as exported by 'zeren export ledger', into a cycle's items: measures,\n"+
 			"owners, responsible leaders, deadlines, kinds, and new progress (recorded as an update). Rows are\n"+
-			"matched by the item id column. Every row is checked first; nothing is imported unless all are valid.")
-	c.DBFlags(fs)
-	cycleID := fs.Int64("cycle", 0, "id of the cycle")
-	dry := fs.Bool("dry-run", false, "check the file and list what would change, without changing anything")
-	words, err := e.parseN(fs, args, 1, "FILE.xlsx")
+			"matched by the item id column. Every row is checked first; nothing is imported unless all are valid.",
+		"check the file and list what would change, without changing anything")
 	if err != nil {
 		return err
 	}
-	if *cycleID <= 0 {
-		return usagef("--cycle ID is required")
-	}
-	file, err := os.Open(words[0])
+	defer in.close()
+	sheet, err := ledger.Read(in.file, e.cat)
 	if err != nil {
 		return err
 	}
-	defer file.Close()
-	sheet, err := ledger.Read(file, e.cat)
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	cy, err := st.Cycle(e.ctx, *cycleID)
-	if err != nil {
-		return noSuch("cycle", err)
-	}
-	res, err := st.ImportLedger(e.ctx, cliActor, store.LedgerImport{CycleID: cy.ID, Sheet: sheet, Read: everyUnit, Edit: everyUnit, DryRun: *dry})
+	res, err := in.st.ImportLedger(e.ctx, cliActor, store.LedgerImport{CycleID: in.cycle.ID, Sheet: sheet, Read: everyUnit, Edit: everyUnit, DryRun: in.dry})
 	if err != nil {
 		return err
 	}
 	return e.reportImport(res)
+}
+
+// importInput is what an import command works on: the file named, the
+// store and the cycle of --cycle, and whether it is a dry run.
+type importInput struct {
+	file  *os.File
+	st    *store.Store
+	cycle cycle.Cycle
+	dry   bool
+}
+
+func (in importInput) close() {
+	in.file.Close()
+	in.st.Close()
+}
+
+// openImport parses an import command's FILE.xlsx --cycle ID [--dry-run]
+// and opens the file, the store and the cycle.
+func (e *env) openImport(args []string, name, help, dryHelp string) (importInput, error) {
+	var in importInput
+	c := config.Defaults()
+	fs := e.flags(name, "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]", help)
+	c.DBFlags(fs)
+	cycleID := fs.Int64("cycle", 0, "id of the cycle")
+	dry := fs.Bool("dry-run", false, dryHelp)
+	words, err := e.parseN(fs, args, 1, "FILE.xlsx")
+	if err != nil {
+		return in, err
+	}
+	if *cycleID <= 0 {
+		return in, usagef("--cycle ID is required")
+	}
+	in.dry = *dry
+	if in.file, err = os.Open(words[0]); err != nil {
+		return in, err
+	}
+	if in.st, err = e.openStore(c); err != nil {
+		in.file.Close()
+		return in, err
+	}
+	if in.cycle, err = in.st.Cycle(e.ctx, *cycleID); err != nil {
+		in.close()
+		return in, noSuch("cycle", err)
+	}
+	return in, nil
 }
 
 // reportImport prints each bad row, or each change, and a summary.

@@ -20,6 +20,20 @@ type Stats struct {
 	AvgDaysToClose *float64 `json:"avg_days_to_close"` // nil without a closed item
 }
 
+// Add counts another subtree's figures in, for a sum over disjoint
+// subtrees; Finish computes the rates of the sum.
+func (s *Stats) Add(o Stats) {
+	s.Total += o.Total
+	s.Planning += o.Planning
+	s.InProgress += o.InProgress
+	s.Awaiting += o.Awaiting
+	s.Closed += o.Closed
+	s.Overdue += o.Overdue
+	s.DueSoon += o.DueSoon
+	s.ClosedOnTime += o.ClosedOnTime
+	s.DaysToClose += o.DaysToClose
+}
+
 // Finish computes the rates. The on-time closure rate is the items closed
 // on time over the items that were due: those closed, and those still open
 // past their deadline (an overdue item stays counted as late). Open items

@@ -331,18 +331,26 @@ func (s *Store) MoveRectification(ctx context.Context, by audit.Actor, id, versi
 // again when one is reopened.
 func (t *Tx) settleFinding(ctx context.Context, findingID int64) error {
 	// The finding's lock first, as SplitFinding takes it: on PostgreSQL
-	// the update below then reads the items with a snapshot taken after a
-	// concurrent split committed, not before.
+	// the items are then read with a snapshot taken after a concurrent
+	// split committed, not before.
 	before, err := t.findingState(ctx, findingID)
 	if err != nil {
 		return fmt.Errorf("settle finding: %w", err)
 	}
-	if _, err := t.exec(ctx, `UPDATE findings SET status = CASE WHEN EXISTS (SELECT 1 FROM rectifications r
-		WHERE r.finding_id = findings.id AND r.status <> 'closed') THEN 'open' ELSE 'closed' END WHERE id = ?`, findingID); err != nil {
+	var open int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM rectifications WHERE finding_id = ? AND status <> 'closed'`, findingID).Scan(&open); err != nil {
 		return err
 	}
-	after, err := t.findingState(ctx, findingID)
-	if err != nil {
+	after := before
+	after.closed = open == 0
+	if after == before {
+		return nil
+	}
+	status := finding.Open
+	if after.closed {
+		status = finding.Closed
+	}
+	if _, err := t.exec(ctx, `UPDATE findings SET status = ? WHERE id = ?`, string(status), findingID); err != nil {
 		return err
 	}
 	return t.recount(ctx, before, after)

@@ -777,11 +777,7 @@ func compareFigures(v *view, units []unit.Unit, hists [][]store.HistoryRow) []da
 				y = &yearFigures{}
 				per[i][h.Year] = y
 			}
-			y.stats.Total += h.Stats.Total
-			y.stats.Closed += h.Stats.Closed
-			y.stats.Overdue += h.Stats.Overdue
-			y.stats.ClosedOnTime += h.Stats.ClosedOnTime
-			y.stats.DaysToClose += h.Stats.DaysToClose
+			y.stats.Add(h.Stats)
 			y.stats.Finish()
 			y.findings += h.Findings
 			if h.Final != nil {

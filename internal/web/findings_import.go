@@ -2,13 +2,12 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"zeren/internal/api"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
@@ -97,7 +96,7 @@ func (s *Server) findingsImport(w http.ResponseWriter, r *http.Request) error {
 // importFindings reads the uploaded sheet against the cycle's severity
 // scale and imports it as the user, within their grants.
 func (s *Server) importFindings(r *http.Request, c cycle.Cycle) (ledger.FindingsResult, error) {
-	file, dry, err := uploadedFile(r)
+	file, dry, err := api.UploadedFile(r)
 	if err != nil {
 		return ledger.FindingsResult{}, err
 	}
@@ -109,21 +108,6 @@ func (s *Server) importFindings(r *http.Request, c cycle.Cycle) (ledger.Findings
 	p := principal(r)
 	return s.st.ImportFindings(r.Context(), p.Actor(), store.FindingsImport{CycleID: c.ID, Sheet: sheet,
 		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: dry})
-}
-
-// uploadedFile opens the uploaded "file" of a multipart form and reads its
-// dry-run box. Close the file.
-func uploadedFile(r *http.Request) (multipart.File, bool, error) {
-	file, _, err := r.FormFile("file")
-	var mb *http.MaxBytesError
-	switch {
-	case errors.As(err, &mb):
-		return nil, false, apperr.New(apperr.TooLarge, "err.too_large")
-	case err != nil:
-		return nil, false, apperr.Field("file", "err.required")
-	}
-	v := r.FormValue("dry_run")
-	return file, v != "" && v != "0" && v != "false", nil
 }
 
 // renderFindingsImport shows the page with the cycle's areas and severity

@@ -1,12 +1,12 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"zeren/internal/api"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
@@ -129,16 +129,11 @@ func (s *Server) ledgerImport(w http.ResponseWriter, r *http.Request) error {
 
 // readLedgerUpload reads the uploaded workbook and the dry-run box.
 func (s *Server) readLedgerUpload(r *http.Request) (ledger.Sheet, bool, error) {
-	file, _, err := r.FormFile("file")
-	var mb *http.MaxBytesError
-	switch {
-	case errors.As(err, &mb):
-		return ledger.Sheet{}, false, apperr.New(apperr.TooLarge, "err.too_large")
-	case err != nil:
-		return ledger.Sheet{}, false, apperr.Field("file", "err.required")
+	file, dry, err := api.UploadedFile(r)
+	if err != nil {
+		return ledger.Sheet{}, false, err
 	}
 	defer file.Close()
-	dry := r.FormValue("dry_run") != "" && r.FormValue("dry_run") != "0" && r.FormValue("dry_run") != "false"
 	sheet, err := ledger.Read(file, s.cat)
 	return sheet, dry, err
 }

@@ -320,15 +320,7 @@ func (s *Server) summaryStats(r *http.Request, c cycle.Cycle) (rectification.Sta
 		if err != nil {
 			return sum, true, err
 		}
-		sum.Total += st.Total
-		sum.Planning += st.Planning
-		sum.InProgress += st.InProgress
-		sum.Awaiting += st.Awaiting
-		sum.Closed += st.Closed
-		sum.Overdue += st.Overdue
-		sum.DueSoon += st.DueSoon
-		sum.ClosedOnTime += st.ClosedOnTime
-		sum.DaysToClose += st.DaysToClose
+		sum.Add(st)
 	}
 	sum.Finish()
 	return sum, true, nil
