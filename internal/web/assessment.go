@@ -280,6 +280,19 @@ func (s *Server) assessmentReopen(w http.ResponseWriter, r *http.Request) error 
 	return s.afterAssessment(w, r, c, err, "flash.assessment_reopened")
 }
 
+// MissingNames lists the names of the manual indicators a unit still
+// lacks, in the view's language's list style.
+func (v *view) MissingNames(s assessment.Scheme, keys []string) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k
+		if in, ok := s.Indicator(k); ok {
+			names[i] = in.Name
+		}
+	}
+	return strings.Join(names, v.T("list.sep"))
+}
+
 // Points formats a score or points, to two decimals at most.
 func (v *view) Points(f float64) string {
 	return strconv.FormatFloat(assessment.Round2(f), 'f', -1, 64)

@@ -76,7 +76,8 @@ func TestAssessmentPages(t *testing.T) {
 	if status, _ := post(org, "/adjust", "unit_id={A2}&adjustment=-2&reason=信访问题突出"); status != 303 {
 		t.Fatalf("adjust: %d", status)
 	}
-	if _, body := f.do(org, "GET", base, ""); !strings.Contains(body, "信访问题突出") || !strings.Contains(body, "城厢街道党工委") || !strings.Contains(body, "工区街道党工委") {
+	if _, body := f.do(org, "GET", base, ""); !strings.Contains(body, "信访问题突出") || !strings.Contains(body, "城厢街道党工委") || !strings.Contains(body, "工区街道党工委") ||
+		!strings.Contains(body, "尚未录入：党建重点任务") {
 		t.Fatal("the organizer's page lacks the results")
 	}
 	u := f.raUser("leader-a1", auth.Grant{Role: auth.UnitLeader, UnitID: f.units["A1"].ID})
