@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"zeren/internal/action"
 	"zeren/internal/apperr"
 	"zeren/internal/appraisal"
 	"zeren/internal/auth"
@@ -26,6 +27,7 @@ import (
 // API holds the handlers' dependencies.
 type API struct {
 	st        *store.Store
+	act       *action.Actions
 	cat       *i18n.Catalog
 	log       *slog.Logger
 	maxUpload int64
@@ -33,7 +35,7 @@ type API struct {
 
 // New returns the API; maxUpload bounds evidence files.
 func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, maxUpload int64) *API {
-	return &API{st: st, cat: cat, log: log, maxUpload: maxUpload}
+	return &API{st: st, act: action.New(st), cat: cat, log: log, maxUpload: maxUpload}
 }
 
 // Route is one entry of the API's route table.

@@ -1,9 +1,9 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/appraisal"
@@ -65,16 +65,6 @@ func decodeVersion(r *http.Request) (int64, error) {
 	return *in.Version, nil
 }
 
-// cycleVisible reports whether p may see the cycle at cycleID, run by the
-// unit at path (auth.CanReadCycle).
-func (a *API) cycleVisible(ctx context.Context, p *auth.Principal, cycleID int64, path string) (bool, error) {
-	paths, err := a.st.ParticipantPaths(ctx, cycleID)
-	if err != nil {
-		return false, err
-	}
-	return p.CanReadCycle(path, paths), nil
-}
-
 // readableAppraisal loads the {id} appraisal if p may see its cycle.
 func (a *API) readableAppraisal(r *http.Request, p *auth.Principal) (appraisal.Appraisal, error) {
 	id, err := pathID(r)
@@ -85,14 +75,8 @@ func (a *API) readableAppraisal(r *http.Request, p *auth.Principal) (appraisal.A
 	if err != nil {
 		return ap, err
 	}
-	ok, err := a.cycleVisible(r.Context(), p, ap.CycleID, ap.UnitPath)
-	if err != nil {
-		return ap, err
-	}
-	if !ok {
-		return ap, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return ap, nil
+	_, err = a.act.Cycle(r.Context(), p, ap.CycleID)
+	return ap, err
 }
 
 // managedAppraisal loads the {id} appraisal for an organizer of its cycle.
@@ -101,19 +85,19 @@ func (a *API) managedAppraisal(r *http.Request, p *auth.Principal) (appraisal.Ap
 	if err != nil {
 		return ap, err
 	}
-	return ap, p.Check(auth.ManageCycles, ap.UnitPath)
+	return ap, action.Check(p, action.AppraisalManage, action.CycleAt(ap.UnitPath))
 }
 
 func (a *API) appraisalOut(r *http.Request, p *auth.Principal, ap appraisal.Appraisal) (appraisalOut, error) {
 	ap.Groups = nonNil(ap.Groups)
 	out := appraisalOut{Appraisal: ap}
 	var err error
-	if p.Can(auth.ReadResults, ap.UnitPath) {
+	if action.Can(p, action.AppraisalResults, action.CycleAt(ap.UnitPath)) {
 		if out.Turnout, err = a.st.Turnout(r.Context(), ap); err != nil {
 			return out, err
 		}
 	}
-	if p.Can(auth.ManageCycles, ap.UnitPath) {
+	if action.Can(p, action.AppraisalManage, action.CycleAt(ap.UnitPath)) {
 		if out.Voters, err = a.st.Voters(r.Context(), ap.ID); err != nil {
 			return out, err
 		}
@@ -137,7 +121,7 @@ func (a *API) appraisalCreate(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.ManageCycles, c.UnitPath); err != nil {
+	if err := action.Check(p, action.AppraisalManage, action.CycleAt(c.UnitPath)); err != nil {
 		return err
 	}
 	var in appraisalIn
@@ -297,17 +281,7 @@ func (a *API) userVoter(r *http.Request, p *auth.Principal) (store.BallotVoter, 
 	if err != nil {
 		return store.BallotVoter{}, err
 	}
-	v, err := a.st.UserVoter(r.Context(), id, p.UserID)
-	if apperr.Is(err, apperr.Forbidden) {
-		ok, verr := a.cycleVisible(r.Context(), p, v.Appraisal.CycleID, v.Appraisal.UnitPath)
-		if verr != nil {
-			return v, verr
-		}
-		if !ok {
-			return v, apperr.New(apperr.NotFound, "err.not_found")
-		}
-	}
-	return v, err
+	return a.act.Voter(r.Context(), p, id)
 }
 
 // offeredReport is a report on a ballot.
@@ -439,7 +413,7 @@ func (a *API) appraisalResults(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.ReadResults, ap.UnitPath); err != nil {
+	if err := action.Check(p, action.AppraisalResults, action.CycleAt(ap.UnitPath)); err != nil {
 		return err
 	}
 	results, reports, err := a.st.Results(r.Context(), ap)

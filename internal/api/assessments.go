@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/assessment"
@@ -67,7 +68,7 @@ func (a *API) managedAssessment(r *http.Request, p *auth.Principal) (cycle.Cycle
 	if err != nil {
 		return c, err
 	}
-	return c, p.Check(auth.ManageCycles, c.UnitPath)
+	return c, action.Check(p, action.AssessmentManage, action.CycleAt(c.UnitPath))
 }
 
 // assessmentVersion passes on the version the client read (0: none saved
@@ -88,7 +89,7 @@ func (a *API) assessmentOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (
 	if err != nil {
 		return out, err
 	}
-	all := p.Can(auth.ReadResults, c.UnitPath)
+	all := action.Can(p, action.AssessmentReadFull, action.CycleAt(c.UnitPath))
 	if !all && asm.Status != assessment.Published {
 		return out, apperr.New(apperr.Forbidden, "err.assessment_not_published")
 	}
@@ -97,11 +98,11 @@ func (a *API) assessmentOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (
 	if err != nil {
 		return out, err
 	}
-	for _, x := range assessment.Visible(asm.Status, scores, all, func(path string) bool { return p.Can(auth.ReadUnit, path) }) {
+	for _, x := range assessment.Visible(asm.Status, scores, all, func(path string) bool { return action.Can(p, action.UnitRead, action.UnitAt(path)) }) {
 		x.Lines = nonNil(x.Lines)
 		out.Scores = append(out.Scores, x)
 	}
-	if !p.Can(auth.ManageCycles, c.UnitPath) {
+	if !action.Can(p, action.AssessmentManage, action.CycleAt(c.UnitPath)) {
 		return out, nil
 	}
 	manual, err := a.st.ManualScores(ctx, c.ID)

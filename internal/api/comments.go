@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -54,7 +55,7 @@ func (a *API) managedComment(r *http.Request, p *auth.Principal) (report.Report,
 	if err != nil {
 		return rp, err
 	}
-	return rp, p.Check(auth.ManageCycles, c.UnitPath)
+	return rp, action.Check(p, action.CommentWrite, action.CycleAt(c.UnitPath))
 }
 
 func (a *API) commentOut(r *http.Request, c comment.Comment) (commentOut, error) {
@@ -95,7 +96,7 @@ func (a *API) commentGet(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if !k.Published() && !p.Can(auth.ManageCycles, c.UnitPath) {
+	if !k.Published() && !action.Can(p, action.CommentWrite, action.CycleAt(c.UnitPath)) {
 		return apperr.New(apperr.NotFound, "err.not_found")
 	}
 	return a.writeComment(w, r, k)

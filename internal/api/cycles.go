@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"zeren/internal/action"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
@@ -32,18 +33,7 @@ func (a *API) readableCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, er
 	if err != nil {
 		return cycle.Cycle{}, err
 	}
-	c, err := a.st.Cycle(r.Context(), id)
-	if err != nil {
-		return c, err
-	}
-	paths, err := a.st.ParticipantPaths(r.Context(), c.ID)
-	if err != nil {
-		return c, err
-	}
-	if !p.CanReadCycle(c.UnitPath, paths) {
-		return c, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return c, nil
+	return a.act.Cycle(r.Context(), p, id)
 }
 
 func (a *API) cycleOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (cycleOut, error) {
@@ -56,9 +46,9 @@ func (a *API) cycleOut(r *http.Request, p *auth.Principal, c cycle.Cycle) (cycle
 	if err != nil {
 		return out, err
 	}
-	all := p.Can(auth.ManageCycles, c.UnitPath) || p.Can(auth.ReadUnit, c.UnitPath)
+	all := action.Can(p, action.UnitRead, action.UnitAt(c.UnitPath))
 	for _, pt := range parts {
-		if all || p.Can(auth.ReadUnit, pt.UnitPath) {
+		if all || action.Can(p, action.UnitRead, action.UnitAt(pt.UnitPath)) {
 			out.Participants = append(out.Participants, pt)
 		}
 	}
@@ -105,13 +95,7 @@ func (a *API) cycleCreate(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if in.UnitID == nil {
 		return apperr.Field("unit_id", "err.required")
 	}
-	if _, err := a.unitFor(r, p, *in.UnitID, auth.ManageCycles); err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("unit_id", "err.no_such_unit", *in.UnitID)
-		}
-		return err
-	}
-	c, err := a.st.CreateCycle(r.Context(), p.Actor(), *in.UnitID, cycle.Draft{Year: deref(in.Year), Title: deref(in.Title), Deadline: deref(in.Deadline)})
+	c, err := a.act.CreateCycle(r.Context(), p, *in.UnitID, cycle.Draft{Year: deref(in.Year), Title: deref(in.Title), Deadline: deref(in.Deadline)})
 	if err != nil {
 		return err
 	}
@@ -128,11 +112,12 @@ func (a *API) cycleCreate(w http.ResponseWriter, r *http.Request, p *auth.Princi
 // which must carry the version the client read.
 func (a *API) managedCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, cycleIn, error) {
 	var in cycleIn
-	c, err := a.readableCycle(r, p)
+	id, err := pathID(r)
 	if err != nil {
-		return c, in, err
+		return cycle.Cycle{}, in, err
 	}
-	if err := p.Check(auth.ManageCycles, c.UnitPath); err != nil {
+	c, err := a.act.CycleFor(r.Context(), p, id, action.CycleManage)
+	if err != nil {
 		return c, in, err
 	}
 	if err := decode(r, &in); err != nil {
@@ -155,7 +140,7 @@ func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	ctx, by := r.Context(), p.Actor()
+	var patch action.CyclePatch
 	if in.Year != nil || in.Title != nil || in.Deadline != nil {
 		d := cycle.Draft{Year: c.Year, Title: c.Title, Deadline: c.Deadline}
 		if in.Year != nil {
@@ -167,37 +152,18 @@ func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		if in.Deadline != nil {
 			d.Deadline = *in.Deadline
 		}
-		if c, err = a.st.UpdateCycle(ctx, by, c.ID, c.Version, d); err != nil {
-			return err
-		}
+		patch.Draft = &d
 	}
-	if in.Areas != nil {
-		if err := a.st.SetAreas(ctx, by, c.ID, c.Version, in.Areas); err != nil {
-			return err
-		}
-		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
-			return err
-		}
-	}
-	if in.Severities != nil {
-		if err := a.st.SetSeverities(ctx, by, c.ID, c.Version, *in.Severities); err != nil {
-			return err
-		}
-		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
-			return err
-		}
-	}
+	patch.Areas, patch.SetAreas = in.Areas, in.Areas != nil
+	patch.Severities = in.Severities
 	if in.Participants != nil {
-		var ps []cycle.Participant
+		patch.SetParts = true
 		for _, x := range in.Participants {
-			ps = append(ps, cycle.Participant{UnitID: x.UnitID, Mode: cycle.Mode(x.Mode), Excused: x.Excused})
+			patch.Participants = append(patch.Participants, cycle.Participant{UnitID: x.UnitID, Mode: cycle.Mode(x.Mode), Excused: x.Excused})
 		}
-		if err := a.st.SetParticipants(ctx, by, c.ID, c.Version, ps); err != nil {
-			return err
-		}
-		if c, err = a.st.Cycle(ctx, c.ID); err != nil {
-			return err
-		}
+	}
+	if c, err = a.act.PatchCycle(r.Context(), p, c.ID, c.Version, patch); err != nil {
+		return err
 	}
 	out, err := a.cycleOut(r, p, c)
 	if err != nil {
@@ -216,7 +182,7 @@ func (a *API) cycleAdvance(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if in.To == "" {
 		return apperr.Field("to", "err.required")
 	}
-	if c, err = a.st.AdvanceCycle(r.Context(), p.Actor(), c.ID, c.Version, cycle.Status(in.To)); err != nil {
+	if c, err = a.act.AdvanceCycle(r.Context(), p, c.ID, c.Version, cycle.Status(in.To)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)

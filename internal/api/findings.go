@@ -55,15 +55,6 @@ type findingPatchIn struct {
 	RootCause *string           `json:"root_cause"`
 }
 
-// checkRecord returns nil if p may record (or edit) a finding of the source
-// on the unit at path.
-func checkRecord(p *auth.Principal, src finding.Source, path string) error {
-	if src == finding.SelfExamination && p.Can(auth.RecordOwnFinding, path) {
-		return nil
-	}
-	return p.Check(auth.RecordFinding, path)
-}
-
 // queryID reads an optional id from the query string, naming the parameter
 // when it is not a number.
 func queryID(r *http.Request, name string) (int64, error) {
@@ -85,14 +76,8 @@ func (a *API) queryUnitPath(r *http.Request, p *auth.Principal) (string, error) 
 	if err != nil || id == 0 {
 		return "", err
 	}
-	u, err := a.st.Unit(r.Context(), id)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return "", err
-	}
-	if err != nil || !p.Can(auth.ReadUnit, u.Path) {
-		return "", apperr.Field("unit", "err.no_such_unit", id)
-	}
-	return u.Path, nil
+	u, err := a.act.VisibleUnit(r.Context(), p, id, "unit")
+	return u.Path, err
 }
 
 // findingList lists the findings the caller may see, oldest first:
@@ -131,11 +116,7 @@ func (a *API) readableFinding(r *http.Request, p *auth.Principal) (store.Finding
 	if err != nil {
 		return store.FindingRecord{}, err
 	}
-	x, err := a.st.FindingRecord(r.Context(), id)
-	if err != nil {
-		return x, err
-	}
-	return x, p.Check(auth.ReadUnit, x.UnitPath)
+	return a.act.Finding(r.Context(), p, id)
 }
 
 func (a *API) writeFinding(w http.ResponseWriter, r *http.Request, status int, x store.FindingRecord) error {
@@ -167,17 +148,7 @@ func (a *API) findingCreate(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	case !in.Source.Valid():
 		return apperr.Field("source", "err.unknown_source")
 	}
-	u, err := a.st.Unit(r.Context(), *in.UnitID)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return err
-	}
-	if err != nil || !p.Can(auth.ReadUnit, u.Path) {
-		return apperr.Field("unit_id", "err.no_such_unit", *in.UnitID)
-	}
-	if err := checkRecord(p, *in.Source, u.Path); err != nil {
-		return err
-	}
-	f, err := a.st.CreateFinding(r.Context(), p.Actor(), finding.Finding{UnitID: u.ID, CycleID: *in.CycleID, Source: *in.Source,
+	f, err := a.act.RecordFinding(r.Context(), p, finding.Finding{UnitID: *in.UnitID, CycleID: *in.CycleID, Source: *in.Source,
 		Area: in.Area, Severity: in.Severity, Text: in.Text, RootCause: in.RootCause})
 	if err != nil {
 		return err
@@ -197,16 +168,6 @@ func (a *API) writeCreated(w http.ResponseWriter, r *http.Request, id int64) err
 
 // findingPromote makes a finding of a closed appraisal's ballot comment.
 func (a *API) findingPromote(w http.ResponseWriter, r *http.Request, p *auth.Principal, in findingIn) error {
-	b, err := a.st.BallotComment(r.Context(), in.BallotID)
-	if err != nil {
-		return err
-	}
-	if err := p.Check(auth.RecordFinding, b.UnitPath); err != nil {
-		return err
-	}
-	if err := p.Check(auth.ReadResults, b.Appraisal.UnitPath); err != nil {
-		return err
-	}
 	f := finding.Finding{Area: in.Area, Severity: in.Severity, Text: in.Text, RootCause: in.RootCause}
 	if in.UnitID != nil {
 		f.UnitID = *in.UnitID
@@ -217,7 +178,8 @@ func (a *API) findingPromote(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if in.Source != nil {
 		f.Source = *in.Source
 	}
-	if f, err = a.st.PromoteComment(r.Context(), p.Actor(), b.BallotID, f); err != nil {
+	f, err := a.act.PromoteComment(r.Context(), p, in.BallotID, f)
+	if err != nil {
 		return err
 	}
 	return a.writeCreated(w, r, f.ID)
@@ -226,11 +188,8 @@ func (a *API) findingPromote(w http.ResponseWriter, r *http.Request, p *auth.Pri
 // findingSplit adds another item, in planning, to the {id} finding while
 // it is open; the body ({"note": ...}) may be left out.
 func (a *API) findingSplit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	x, err := a.readableFinding(r, p)
+	id, err := pathID(r)
 	if err != nil {
-		return err
-	}
-	if err := p.Check(auth.RecordFinding, x.UnitPath); err != nil {
 		return err
 	}
 	var in itemIn
@@ -239,12 +198,12 @@ func (a *API) findingSplit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 			return err
 		}
 	}
-	id, err := a.st.SplitFinding(r.Context(), p.Actor(), x.ID, in.Note)
+	item, err := a.act.SplitFinding(r.Context(), p, id, in.Note)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/rectifications/"+strconv.FormatInt(id, 10))
-	return a.writeRect(w, r, http.StatusCreated, id)
+	w.Header().Set("Location", "/api/v1/rectifications/"+strconv.FormatInt(item, 10))
+	return a.writeRect(w, r, http.StatusCreated, item)
 }
 
 func (a *API) findingGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -260,9 +219,6 @@ func (a *API) findingGet(w http.ResponseWriter, r *http.Request, p *auth.Princip
 func (a *API) findingPatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	x, err := a.readableFinding(r, p)
 	if err != nil {
-		return err
-	}
-	if err := checkRecord(p, x.Source, x.UnitPath); err != nil {
 		return err
 	}
 	var in findingPatchIn
@@ -285,7 +241,7 @@ func (a *API) findingPatch(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if in.RootCause != nil {
 		f.RootCause = *in.RootCause
 	}
-	if x, err = a.st.UpdateFinding(r.Context(), p.Actor(), x.ID, *in.Version, f); err != nil {
+	if x, err = a.act.EditFinding(r.Context(), p, x.ID, *in.Version, f); err != nil {
 		return err
 	}
 	return a.writeFinding(w, r, http.StatusOK, x)

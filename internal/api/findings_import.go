@@ -5,12 +5,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/finding"
 	"zeren/internal/ledger"
-	"zeren/internal/store"
 )
 
 // findingsImportOut is the outcome of an import: the findings recorded (or,
@@ -41,7 +41,7 @@ func (a *API) findingsImport(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	if !store.RecordsIn(p.Scopes(auth.RecordFinding), c) {
+	if !action.CanImportFindings(p, c.UnitPath) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	file, dry, err := UploadedFile(r)
@@ -53,8 +53,7 @@ func (a *API) findingsImport(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	res, err := a.st.ImportFindings(r.Context(), p.Actor(), store.FindingsImport{CycleID: c.ID, Sheet: sheet,
-		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: dry})
+	res, err := a.act.ImportFindings(r.Context(), p, c.ID, sheet, dry)
 	if err != nil {
 		return err
 	}

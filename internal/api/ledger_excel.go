@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -29,7 +30,7 @@ func (a *API) ledgerExcel(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Carried: q.Carried, Limit: ledger.PageSize}
 	if q.UnitID != 0 {
 		u, err := a.st.Unit(r.Context(), q.UnitID)
-		if err != nil || !p.Can(auth.ReadUnit, u.Path) {
+		if err != nil || !action.Can(p, action.UnitRead, action.UnitAt(u.Path)) {
 			return apperr.Field("unit", "err.no_such_unit", q.UnitID)
 		}
 		f.UnitPath = u.Path

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
@@ -30,7 +31,7 @@ func (a *API) meetingPut(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.ManageCycles, c.UnitPath); err != nil {
+	if err := action.Check(p, action.CycleManage, action.CycleAt(c.UnitPath)); err != nil {
 		return err
 	}
 	var m cycle.Meeting
@@ -55,9 +56,6 @@ func (a *API) attachmentAdd(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.EditReport, rp.UnitPath); err != nil {
-		return err
-	}
 	var in attachmentIn
 	if err := decode(r, &in); err != nil {
 		return err
@@ -66,7 +64,7 @@ func (a *API) attachmentAdd(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return apperr.Field("data", "err.bad_base64")
 	}
-	att, err := a.st.AddAttachment(r.Context(), p.Actor(), rp.ID, in.Name, data, a.maxUpload)
+	att, err := a.act.AddAttachment(r.Context(), p, rp.ID, in.Name, data, a.maxUpload)
 	if err != nil {
 		return err
 	}
@@ -94,15 +92,8 @@ func (a *API) attachmentGet(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	att, data, err := a.st.AttachmentData(r.Context(), id)
+	att, data, _, err := a.act.Attachment(r.Context(), p, id)
 	if err != nil {
-		return err
-	}
-	rp, err := a.st.Report(r.Context(), att.ReportID)
-	if err != nil {
-		return err
-	}
-	if err := p.Check(auth.ReadUnit, rp.UnitPath); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", att.MIME)

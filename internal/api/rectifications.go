@@ -75,16 +75,7 @@ func (a *API) readableRect(r *http.Request, p *auth.Principal) (rectification.Re
 	if err != nil {
 		return rectification.Rectification{}, err
 	}
-	return a.rectFor(r, p, id, auth.ReadUnit)
-}
-
-// rectFor loads an item and checks that p may take action act on it.
-func (a *API) rectFor(r *http.Request, p *auth.Principal, id int64, act auth.Action) (rectification.Rectification, error) {
-	x, err := a.st.Rectification(r.Context(), id)
-	if err != nil {
-		return x, err
-	}
-	return x, p.Check(act, x.UnitPath)
+	return a.act.Rectification(r.Context(), p, id)
 }
 
 // writeRect answers with the item as it now stands.
@@ -135,9 +126,6 @@ func (a *API) rectPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.PlanRectification, x.UnitPath); err != nil {
-		return err
-	}
 	var in planIn
 	if err := decode(r, &in); err != nil {
 		return err
@@ -157,7 +145,7 @@ func (a *API) rectPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if in.Kind != nil {
 		plan.Kind = *in.Kind
 	}
-	if _, err := a.st.SavePlan(r.Context(), p.Actor(), x.ID, *in.Version, plan); err != nil {
+	if _, err := a.act.SavePlan(r.Context(), p, x.ID, *in.Version, plan); err != nil {
 		return err
 	}
 	return a.writeRect(w, r, http.StatusOK, x.ID)
@@ -180,9 +168,6 @@ func (a *API) rectUpdate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.PlanRectification, x.UnitPath); err != nil {
-		return err
-	}
 	var in updateIn
 	if err := decode(r, &in); err != nil {
 		return err
@@ -195,7 +180,7 @@ func (a *API) rectUpdate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		}
 		files[i] = store.Upload{Name: f.Name, Data: data}
 	}
-	if err := a.st.AddUpdate(r.Context(), p.Actor(), x.ID, in.Text, files, a.maxUpload); err != nil {
+	if err := a.act.AddUpdate(r.Context(), p, x.ID, in.Text, files, a.maxUpload); err != nil {
 		return err
 	}
 	return a.writeRect(w, r, http.StatusCreated, x.ID)
@@ -221,9 +206,6 @@ func (a *API) rectSubmit(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.SubmitRectification, x.UnitPath); err != nil {
-		return err
-	}
 	var in submitIn
 	if err := decode(r, &in); err != nil {
 		return err
@@ -242,7 +224,7 @@ func (a *API) rectSubmit(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	default:
 		return apperr.Field("move", "err.unknown_move")
 	}
-	if _, err := a.st.MoveRectification(r.Context(), p.Actor(), x.ID, *in.Version, m, ""); err != nil {
+	if _, err := a.act.MoveRectification(r.Context(), p, x.ID, *in.Version, m, ""); err != nil {
 		return err
 	}
 	return a.writeRect(w, r, http.StatusOK, x.ID)
@@ -256,9 +238,6 @@ func (a *API) rectMove(m rectification.Move) handler {
 		if err != nil {
 			return err
 		}
-		if err := p.Check(auth.VerifyRectification, x.UnitPath); err != nil {
-			return err
-		}
 		var in verifyIn
 		if err := decode(r, &in); err != nil {
 			return err
@@ -266,7 +245,7 @@ func (a *API) rectMove(m rectification.Move) handler {
 		if in.Version == nil {
 			return apperr.Field("version", "err.required")
 		}
-		if _, err := a.st.MoveRectification(r.Context(), p.Actor(), x.ID, *in.Version, m, in.Reason); err != nil {
+		if _, err := a.act.MoveRectification(r.Context(), p, x.ID, *in.Version, m, in.Reason); err != nil {
 			return err
 		}
 		return a.writeRect(w, r, http.StatusOK, x.ID)
@@ -285,14 +264,11 @@ func (a *API) rectExtend(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.SubmitRectification, x.UnitPath); err != nil {
-		return err
-	}
 	var in extendIn
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.st.RequestExtension(r.Context(), p.Actor(), x.ID, in.Deadline, in.Reason); err != nil {
+	if err := a.act.RequestExtension(r.Context(), p, x.ID, in.Deadline, in.Reason); err != nil {
 		return err
 	}
 	return a.writeRect(w, r, http.StatusCreated, x.ID)
@@ -306,14 +282,8 @@ func (a *API) extensionDecide(approve bool) handler {
 		if err != nil {
 			return err
 		}
-		id, err := a.st.ExtensionItem(r.Context(), extID)
+		id, err := a.act.DecideExtension(r.Context(), p, extID, approve)
 		if err != nil {
-			return err
-		}
-		if _, err := a.rectFor(r, p, id, auth.ApproveExtension); err != nil {
-			return err
-		}
-		if err := a.st.DecideExtension(r.Context(), p.Actor(), extID, approve); err != nil {
 			return err
 		}
 		return a.writeRect(w, r, http.StatusOK, id)
@@ -342,33 +312,15 @@ func (a *API) rectUrge(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.UrgeRectification, x.UnitPath); err != nil {
-		return err
-	}
 	var in urgeIn
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.st.IssueUrge(r.Context(), p.Actor(), x.ID, rectification.Urge{Level: in.Level, Text: in.Text, ReplyBy: in.ReplyBy})
+	id, err := a.act.IssueUrge(r.Context(), p, x.ID, rectification.Urge{Level: in.Level, Text: in.Text, ReplyBy: in.ReplyBy})
 	if err != nil {
 		return err
 	}
 	return a.writeUrge(w, r, http.StatusCreated, id)
-}
-
-// urgeFor loads the {id} notice and checks that p may take action act on
-// its item.
-func (a *API) urgeFor(r *http.Request, p *auth.Principal, act auth.Action) (rectification.Urge, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return rectification.Urge{}, err
-	}
-	u, err := a.st.Urge(r.Context(), id)
-	if err != nil {
-		return u, err
-	}
-	_, err = a.rectFor(r, p, u.RectificationID, act)
-	return u, err
 }
 
 type replyIn struct {
@@ -377,7 +329,7 @@ type replyIn struct {
 
 // urgeReply records the unit's answer to a notice.
 func (a *API) urgeReply(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	u, err := a.urgeFor(r, p, auth.ReplyUrge)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -385,10 +337,10 @@ func (a *API) urgeReply(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.st.ReplyUrge(r.Context(), p.Actor(), u.ID, in.Reply); err != nil {
+	if _, err := a.act.ReplyUrge(r.Context(), p, id, in.Reply); err != nil {
 		return err
 	}
-	return a.writeUrge(w, r, http.StatusOK, u.ID)
+	return a.writeUrge(w, r, http.StatusOK, id)
 }
 
 type escalateIn struct {
@@ -399,7 +351,7 @@ type escalateIn struct {
 // urgeEscalate replaces an unanswered notice with one of the next level
 // (blue → yellow → red); the answer is the new notice.
 func (a *API) urgeEscalate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	u, err := a.urgeFor(r, p, auth.UrgeRectification)
+	urgeID, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -407,7 +359,7 @@ func (a *API) urgeEscalate(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.st.EscalateUrge(r.Context(), p.Actor(), u.ID, in.Text, in.ReplyBy)
+	_, id, err := a.act.EscalateUrge(r.Context(), p, urgeID, in.Text, in.ReplyBy)
 	if err != nil {
 		return err
 	}
@@ -428,7 +380,7 @@ func (a *API) unitStats(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err != nil {
 		return err
 	}
-	u, err := a.unitFor(r, p, id, auth.ReadUnit)
+	u, err := a.act.Unit(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
@@ -459,11 +411,8 @@ func (a *API) evidenceGet(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if err != nil {
 		return err
 	}
-	file, data, item, err := a.st.EventFile(r.Context(), id)
+	file, data, err := a.act.EvidenceFile(r.Context(), p, id)
 	if err != nil {
-		return err
-	}
-	if _, err := a.rectFor(r, p, item, auth.ReadUnit); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", file.MIME)

@@ -15,11 +15,7 @@ func (a *API) readableReport(r *http.Request, p *auth.Principal) (report.Report,
 	if err != nil {
 		return report.Report{}, err
 	}
-	rp, err := a.st.Report(r.Context(), id)
-	if err != nil {
-		return rp, err
-	}
-	return rp, p.Check(auth.ReadUnit, rp.UnitPath)
+	return a.act.Report(r.Context(), p, id)
 }
 
 // reportOut is a report with the findings carried into it.
@@ -55,9 +51,6 @@ func (a *API) reportPatch(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if err != nil {
 		return err
 	}
-	if err := p.Check(auth.EditReport, rp.UnitPath); err != nil {
-		return err
-	}
 	var in reportIn
 	if err := decode(r, &in); err != nil {
 		return err
@@ -65,7 +58,7 @@ func (a *API) reportPatch(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if in.Version == nil {
 		return apperr.Field("version", "err.required")
 	}
-	if rp, err = a.st.SaveReport(r.Context(), p.Actor(), rp.ID, *in.Version, in.Sections, in.Answers...); err != nil {
+	if rp, err = a.act.SaveReport(r.Context(), p, rp.ID, *in.Version, in.Sections, in.Answers...); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rp)
@@ -80,13 +73,6 @@ func (a *API) reportMove(t report.Transition) handler {
 		if err != nil {
 			return err
 		}
-		action := auth.ReviewReport
-		if t == report.Submit {
-			action = auth.SubmitReport
-		}
-		if err := p.Check(action, rp.UnitPath); err != nil {
-			return err
-		}
 		var in reportIn
 		if err := decode(r, &in); err != nil {
 			return err
@@ -94,7 +80,7 @@ func (a *API) reportMove(t report.Transition) handler {
 		if in.Version == nil {
 			return apperr.Field("version", "err.required")
 		}
-		if rp, err = a.st.MoveReport(r.Context(), p.Actor(), rp.ID, *in.Version, t, in.Reason); err != nil {
+		if rp, err = a.act.MoveReport(r.Context(), p, rp.ID, *in.Version, t, in.Reason); err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, rp)

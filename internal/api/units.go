@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"zeren/internal/action"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/store"
@@ -43,20 +44,12 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func (a *API) unitFor(r *http.Request, p *auth.Principal, id int64, act auth.Action) (unit.Unit, error) {
-	u, err := a.st.Unit(r.Context(), id)
-	if err != nil {
-		return u, err
-	}
-	return u, p.Check(act, u.Path)
-}
-
 func (a *API) unitGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	u, err := a.unitFor(r, p, id, auth.ReadUnit)
+	u, err := a.act.Unit(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
@@ -81,17 +74,11 @@ func (a *API) unitCreate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if in.ParentID == nil {
 		return apperr.Field("parent_id", "err.required")
 	}
-	if _, err := a.unitFor(r, p, *in.ParentID, auth.ManageUnits); err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("parent_id", "err.no_such_unit", *in.ParentID)
-		}
-		return err
-	}
 	d := unit.Draft{Name: deref(in.Name), Kind: unit.Kind(deref(in.Kind)), Leader: deref(in.Leader)}
 	if d.Kind == "" {
 		d.Kind = unit.Committee
 	}
-	u, err := a.st.CreateUnit(r.Context(), p.Actor(), *in.ParentID, d)
+	u, err := a.act.CreateUnit(r.Context(), p, *in.ParentID, d)
 	if err != nil {
 		return err
 	}
@@ -115,7 +102,7 @@ func (a *API) unitPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err != nil {
 		return err
 	}
-	u, err := a.unitFor(r, p, id, auth.ManageUnits)
+	u, err := a.act.UnitFor(r.Context(), p, id, action.UnitChange)
 	if err != nil {
 		return err
 	}
@@ -126,10 +113,7 @@ func (a *API) unitPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if in.Version == nil {
 		return apperr.Field("version", "err.required")
 	}
-	if *in.Version != u.Version {
-		return apperr.New(apperr.Conflict, "err.stale_version")
-	}
-	ctx := r.Context()
+	patch := action.UnitPatch{ParentID: in.ParentID, Archived: in.Archived}
 	if in.Name != nil || in.Kind != nil || in.Leader != nil {
 		d := unit.Draft{Name: u.Name, Kind: u.Kind, Leader: u.Leader}
 		if in.Name != nil {
@@ -141,22 +125,10 @@ func (a *API) unitPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		if in.Leader != nil {
 			d.Leader = *in.Leader
 		}
-		if u, err = a.st.UpdateUnit(ctx, p.Actor(), id, u.Version, d); err != nil {
-			return err
-		}
+		patch.Draft = &d
 	}
-	if in.ParentID != nil && *in.ParentID != u.ParentID {
-		if _, err := a.unitFor(r, p, *in.ParentID, auth.ManageUnits); err != nil {
-			return apperr.Field("parent_id", "err.no_such_unit", *in.ParentID)
-		}
-		if u, err = a.st.MoveUnit(ctx, p.Actor(), id, u.Version, *in.ParentID); err != nil {
-			return err
-		}
-	}
-	if in.Archived != nil && *in.Archived != u.Archived {
-		if u, err = a.st.ArchiveUnit(ctx, p.Actor(), id, u.Version, *in.Archived); err != nil {
-			return err
-		}
+	if u, err = a.act.PatchUnit(r.Context(), p, id, *in.Version, patch); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
 	return nil

@@ -46,27 +46,14 @@ func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	return nil
 }
 
-// managedUser loads a user the caller manages (auth.ManagesUser).
+// managedUser loads a user the caller manages (action.User).
 func (a *API) managedUser(r *http.Request, p *auth.Principal) (userOut, error) {
-	if _, err := p.ScopesOrForbidden(auth.ManageUsers); err != nil {
-		return userOut{}, err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return userOut{}, err
 	}
-	u, err := a.st.User(r.Context(), id)
-	if err != nil {
-		return userOut{}, err
-	}
-	grants, err := a.st.Grants(r.Context(), id)
-	if err != nil {
-		return userOut{}, err
-	}
-	if !p.ManagesUser(grants) {
-		return userOut{}, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return userOut{User: u, Grants: nonNil(grants)}, nil
+	m, err := a.act.User(r.Context(), p, id)
+	return userOut{User: m.User, Grants: nonNil(m.Grants)}, err
 }
 
 func (a *API) userGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -102,23 +89,11 @@ func (a *API) userCreate(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		return err
 	}
 	d := user.Draft{Login: deref(in.Login), Name: deref(in.Name), Locale: deref(in.Locale), Disabled: deref(in.Disabled)}
-	if err := d.Normalize(); err != nil {
-		return err
-	}
-	if err := auth.CheckPassword(d.Login, deref(in.Password)); err != nil {
-		return err
-	}
 	var grants []auth.Grant
 	for _, g := range in.Grants {
-		if !auth.Role(g.Role).Valid() {
-			return apperr.Field("grants.role", "err.unknown_role", g.Role)
-		}
-		if _, err := a.unitFor(r, p, g.UnitID, auth.ManageUsers); err != nil {
-			return apperr.Field("grants.unit_id", "err.no_such_unit", g.UnitID)
-		}
 		grants = append(grants, auth.Grant{Role: auth.Role(g.Role), UnitID: g.UnitID})
 	}
-	u, err := a.st.CreateUser(r.Context(), p.Actor(), d, auth.HashPassword(*in.Password), grants)
+	u, err := a.act.CreateUser(r.Context(), p, d, deref(in.Password), grants)
 	if err != nil {
 		return err
 	}
@@ -161,10 +136,7 @@ func (a *API) userPatch(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if in.Disabled != nil {
 		d.Disabled = *in.Disabled
 	}
-	if d.Disabled && cur.ID == p.UserID {
-		return apperr.Field("disabled", "err.disable_self")
-	}
-	u, err := a.st.UpdateUser(r.Context(), p.Actor(), cur.ID, *in.Version, d)
+	u, err := a.act.UpdateUser(r.Context(), p, cur.ID, *in.Version, d, "")
 	if err != nil {
 		return err
 	}

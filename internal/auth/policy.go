@@ -184,18 +184,59 @@ func (p *Principal) ScopesOrForbidden(a Action) ([]string, error) {
 }
 
 // ManagesUser reports whether p administers a user with the given grants:
-// one of the grants lies in p's ManageUsers subtrees, or the user has no
-// grant yet (just created, waiting to be granted).
+// every one of them lies in p's ManageUsers subtrees, so that a grant
+// elsewhere (a county observer grant given to the city's organizer) does
+// not put the user in the county admin's hands. A user with no grant yet
+// (just created, waiting to be granted) is managed by every admin.
 func (p *Principal) ManagesUser(grants []Grant) bool {
-	if len(grants) == 0 {
-		return p.CanAnywhere(ManageUsers)
+	if !p.CanAnywhere(ManageUsers) {
+		return false
 	}
 	for _, g := range grants {
-		if p.Can(ManageUsers, g.UnitPath) {
-			return true
+		if !p.Can(ManageUsers, g.UnitPath) {
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// ChangesUser reports whether p may edit, disable, reset or re-grant the
+// user: p manages them and, unless p is a top admin or the user is p,
+// none of their grants is at or above the unit of one of p's admin grants
+// (a county admin does not take over a peer's or a superior's account).
+func (p *Principal) ChangesUser(userID int64, grants []Grant) bool {
+	if !p.ManagesUser(grants) {
+		return false
+	}
+	if userID == p.UserID || p.IsTopAdmin() {
+		return true
+	}
+	for _, g := range grants {
+		for _, own := range p.Scopes(ManageUsers) {
+			if unit.Contains(g.UnitPath, own) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Level returns the unit of p's outermost grant allowing a on the unit at
+// path: the level p speaks for when recording something there.
+func (p *Principal) Level(a Action, path string) (int64, bool) {
+	if p == nil || p.Pending != "" {
+		return 0, false
+	}
+	var best *Grant
+	for i, g := range p.Grants {
+		if roleAllows(g.Role, a) && unit.Contains(g.UnitPath, path) && (best == nil || len(g.UnitPath) < len(best.UnitPath)) {
+			best = &p.Grants[i]
+		}
+	}
+	if best == nil {
+		return 0, false
+	}
+	return best.UnitID, true
 }
 
 // IsTopAdmin reports whether p administers a whole tree (an admin grant on

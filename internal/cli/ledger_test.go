@@ -92,9 +92,9 @@ func (l *ledgerDB) open(t testing.TB) *store.Store {
 func (l *ledgerDB) bulk(t testing.TB, n int) {
 	t.Helper()
 	storetest.Exec(t, l.db, l.data, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
-		INSERT INTO findings (unit_id, cycle_id, source, area, text, created_at, updated_at)
-		SELECT %d, %d, 'supervision', '基层组织建设', '基层党组织建设存在薄弱环节，部分村党组织软弱涣散，战斗堡垒作用发挥不够（' || i || '）', 0, 0 FROM n`,
-		n, l.unit.ID, l.cycle.ID))
+		INSERT INTO findings (unit_id, cycle_id, source, area, text, raised_by, created_at, updated_at)
+		SELECT %d, %d, 'supervision', '基层组织建设', '基层党组织建设存在薄弱环节，部分村党组织软弱涣散，战斗堡垒作用发挥不够（' || i || '）', %d, 0, 0 FROM n`,
+		n, l.unit.ID, l.cycle.ID, l.cycle.UnitID))
 	storetest.Exec(t, l.db, l.data, fmt.Sprintf(`INSERT INTO rectifications (finding_id, unit_id, cycle_id, status, measures, owner,
 		responsible_leader, kind, deadline, original_deadline, progress, created_at, updated_at)
 		SELECT f.id, f.unit_id, f.cycle_id, 'in_progress', '逐村排查整顿，建立问题清单和整改台账，每月调度一次（' || f.id || '）',

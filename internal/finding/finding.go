@@ -118,6 +118,25 @@ type Finding struct {
 	Text      string   `json:"text"`
 	RootCause string   `json:"root_cause,omitempty"`
 	Status    Status   `json:"status"`
+	// RaisedBy is the unit of the level that raised the finding, where its
+	// edits, extensions and verifications are decided (RaisingLevel).
+	RaisedBy     int64  `json:"raised_by"`
+	RaisedByPath string `json:"-"`
+}
+
+// RaisingLevel is the unit a finding belongs to (DESIGN.md section 3): the
+// unit itself for self-examination, the recording level for supervision
+// and inspection feedback (recorder; the cycle's unit when none is named),
+// and the cycle's reviewing unit for the chair's comments, the appraisal
+// and findings carried over.
+func RaisingLevel(src Source, unitID, cycleUnitID, recorder int64) int64 {
+	switch {
+	case src == SelfExamination:
+		return unitID
+	case (src == Supervision || src == InspectionFeedback) && recorder != 0:
+		return recorder
+	}
+	return cycleUnitID
 }
 
 // MaxTextLen bounds a finding's text.

@@ -81,6 +81,7 @@ type Report struct {
 	UnitID       int64      `json:"unit_id"`
 	UnitName     string     `json:"unit_name"`
 	UnitPath     string     `json:"-"`
+	CyclePath    string     `json:"-"` // of the unit that runs the cycle and reviews the report
 	Status       Status     `json:"status"`
 	ReturnReason string     `json:"return_reason,omitempty"`
 	Submissions  int        `json:"submissions"`

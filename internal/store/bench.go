@@ -127,6 +127,7 @@ type BenchLoader struct {
 	event   int64                     // last event id
 	ext     int64                     // last extension id
 	item    int64                     // last item id
+	cycles  map[int64]int64           // cycle id → its unit, for the raising level
 
 	Events, AuditEvents int64 // rows written so far
 }
@@ -326,6 +327,22 @@ func (l *BenchLoader) Cycle(ctx context.Context, by audit.Actor, unitID int64, d
 	return c.ID, err
 }
 
+// cycleUnit returns the unit that runs a cycle, read once per cycle.
+func (l *BenchLoader) cycleUnit(ctx context.Context, tx *Tx, id int64) (int64, error) {
+	if u, ok := l.cycles[id]; ok {
+		return u, nil
+	}
+	var u int64
+	if err := tx.queryRow(ctx, `SELECT unit_id FROM cycles WHERE id = ?`, id).Scan(&u); err != nil {
+		return 0, fmt.Errorf("bench cycle %d: %w", id, err)
+	}
+	if l.cycles == nil {
+		l.cycles = map[int64]int64{}
+	}
+	l.cycles[id] = u
+	return u, nil
+}
+
 // Items loads findings and their items, with timelines, extensions and
 // audit events, in one transaction, and adds them to the counters that
 // Finish writes. Ids must rise from one call to the next.
@@ -333,7 +350,7 @@ func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
 	var events, audits int64
 	err := l.s.Tx(ctx, func(tx *Tx) error {
 		findings := l.bulk(tx, "findings", "id", "unit_id", "cycle_id", "source", "area", "severity", "text", "root_cause",
-			"status", "created_at", "updated_at")
+			"status", "raised_by", "created_at", "updated_at")
 		rects := l.bulk(tx, "rectifications", "id", "finding_id", "unit_id", "cycle_id", "status", "measures", "owner",
 			"responsible_leader", "kind", "deadline", "original_deadline", "progress", "round", "submitted_by", "closed_on",
 			"version", "created_at", "updated_at")
@@ -356,8 +373,12 @@ func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
 			if x.Status == rectification.Closed {
 				status = finding.Closed
 			}
+			cycleUnit, err := l.cycleUnit(ctx, tx, x.CycleID)
+			if err != nil {
+				return err
+			}
 			if err := findings.add(ctx, x.ID, x.UnitID, x.CycleID, string(x.Source), x.Area, string(x.Severity), x.Text, x.RootCause,
-				string(status), unix(x.Created), unix(x.Updated)); err != nil {
+				string(status), finding.RaisingLevel(x.Source, x.UnitID, cycleUnit, 0), unix(x.Created), unix(x.Updated)); err != nil {
 				return err
 			}
 		}

@@ -225,11 +225,14 @@ func (s *Store) SetSeverities(ctx context.Context, by audit.Actor, id, version i
 // checkFindingCycle holds the rules a finding's cycle sets: none is added
 // to a closed cycle, whose figures were assessed; a severity is a level of
 // the cycle's scale; a report named is the unit's report of that cycle.
-func (t *Tx) checkFindingCycle(ctx context.Context, f finding.Finding) error {
+// It also settles the level that raised the finding (finding.RaisingLevel).
+func (t *Tx) checkFindingCycle(ctx context.Context, f *finding.Finding) error {
 	var labels, status string
-	if err := t.queryRow(ctx, `SELECT severities, status FROM cycles WHERE id = ?`, f.CycleID).Scan(&labels, &status); err != nil {
+	var cycleUnit int64
+	if err := t.queryRow(ctx, `SELECT severities, status, unit_id FROM cycles WHERE id = ?`, f.CycleID).Scan(&labels, &status, &cycleUnit); err != nil {
 		return fmt.Errorf("finding cycle: %w", err)
 	}
+	f.RaisedBy = finding.RaisingLevel(f.Source, f.UnitID, cycleUnit, f.RaisedBy)
 	if cycle.Status(status) == cycle.Closed {
 		return apperr.New(apperr.Conflict, "err.cycle_closed")
 	}

@@ -38,7 +38,7 @@ type FindingFilter struct {
 }
 
 const findingCols = `f.id, f.unit_id, un.name, un.path, f.cycle_id, c.year, f.report_id, f.source, f.area, f.severity,
-	f.text, f.root_cause, f.status, f.version, f.ballot_id`
+	f.text, f.root_cause, f.status, f.version, f.ballot_id, f.raised_by, (SELECT ru.path FROM units ru WHERE ru.id = f.raised_by)`
 
 const findingFrom = ` FROM findings f JOIN units un ON un.id = f.unit_id JOIN cycles c ON c.id = f.cycle_id`
 
@@ -47,7 +47,7 @@ func scanFinding(row interface{ Scan(...any) error }) (FindingRecord, error) {
 	var report sql.NullInt64
 	f := &x.Finding
 	err := row.Scan(&f.ID, &f.UnitID, &f.UnitName, &x.UnitPath, &f.CycleID, &f.CycleYear, &report, &f.Source, &f.Area,
-		&f.Severity, &f.Text, &f.RootCause, &f.Status, &x.Version, &x.BallotID)
+		&f.Severity, &f.Text, &f.RootCause, &f.Status, &x.Version, &x.BallotID, &f.RaisedBy, &f.RaisedByPath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, apperr.New(apperr.NotFound, "err.not_found")
 	}
@@ -162,7 +162,7 @@ func (s *Store) UpdateFinding(ctx context.Context, by audit.Actor, id, version i
 		if err := after.Normalize(); err != nil {
 			return err
 		}
-		if err := tx.checkFindingCycle(ctx, after); err != nil {
+		if err := tx.checkFindingCycle(ctx, &after); err != nil {
 			return err
 		}
 		was, err := tx.findingState(ctx, id)

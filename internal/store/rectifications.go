@@ -18,7 +18,7 @@ import (
 
 const rectCols = `r.id, r.finding_id, r.unit_id, un.name, un.path, r.cycle_id, c.year, r.status, r.measures, r.owner, r.responsible_leader,
 	r.kind, r.deadline, r.original_deadline, r.progress, r.round, r.submitted_by, r.closed_on, r.version, r.created_at,
-	f.source, f.area, f.severity, f.text, f.root_cause, f.status, f.report_id`
+	f.source, f.area, f.severity, f.text, f.root_cause, f.status, f.report_id, f.raised_by, (SELECT ru.path FROM units ru WHERE ru.id = f.raised_by)`
 
 const rectFrom = ` FROM rectifications r JOIN findings f ON f.id = r.finding_id JOIN units un ON un.id = r.unit_id JOIN cycles c ON c.id = r.cycle_id`
 
@@ -29,7 +29,8 @@ func scanRect(row interface{ Scan(...any) error }) (rectification.Rectification,
 	err := row.Scan(&x.ID, &x.Finding.ID, &x.UnitID, &x.UnitName, &x.UnitPath, &x.CycleID, &x.Finding.CycleYear, &x.Status,
 		&x.Measures, &x.Owner, &x.ResponsibleLeader, &x.Kind, &x.Deadline, &x.OriginalDeadline, &x.Progress, &x.Round,
 		&submitted, &x.ClosedOn, &x.Version, &created,
-		&x.Finding.Source, &x.Finding.Area, &x.Finding.Severity, &x.Finding.Text, &x.Finding.RootCause, &x.Finding.Status, &report)
+		&x.Finding.Source, &x.Finding.Area, &x.Finding.Severity, &x.Finding.Text, &x.Finding.RootCause, &x.Finding.Status, &report,
+		&x.Finding.RaisedBy, &x.Finding.RaisedByPath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, apperr.New(apperr.NotFound, "err.not_found")
 	}
@@ -77,7 +78,7 @@ func (t *Tx) rectForUpdate(ctx context.Context, id, version int64) (rectificatio
 // insertFinding records a finding and the rectification that answers it,
 // with their audit events and counters; every source of findings comes here.
 func (t *Tx) insertFinding(ctx context.Context, by audit.Actor, f *finding.Finding, u unit.Unit) error {
-	if err := t.checkFindingCycle(ctx, *f); err != nil {
+	if err := t.checkFindingCycle(ctx, f); err != nil {
 		return err
 	}
 	now := unix(t.s.Now())
@@ -86,9 +87,9 @@ func (t *Tx) insertFinding(ctx context.Context, by audit.Actor, f *finding.Findi
 		report = f.ReportID
 	}
 	f.Status = finding.Open
-	if err := t.queryRow(ctx, `INSERT INTO findings (unit_id, cycle_id, report_id, source, area, severity, text, root_cause, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.UnitID, f.CycleID, report, string(f.Source), f.Area, string(f.Severity),
-		f.Text, f.RootCause, now, now).Scan(&f.ID); err != nil {
+	if err := t.queryRow(ctx, `INSERT INTO findings (unit_id, cycle_id, report_id, source, area, severity, text, root_cause, raised_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.UnitID, f.CycleID, report, string(f.Source), f.Area, string(f.Severity),
+		f.Text, f.RootCause, f.RaisedBy, now, now).Scan(&f.ID); err != nil {
 		return fmt.Errorf("insert finding: %w", err)
 	}
 	if err := t.audit(ctx, by, change{action: "finding.create", objectType: "finding", objectID: f.ID, unit: &u, after: f}); err != nil {

@@ -17,14 +17,14 @@ import (
 )
 
 const reportCols = `r.id, r.cycle_id, r.unit_id, un.name, un.path, r.status, r.return_reason, r.submissions,
-	r.submitted_at, r.version, r.updated_at`
+	r.submitted_at, r.version, r.updated_at, (SELECT cu.path FROM cycles cy JOIN units cu ON cu.id = cy.unit_id WHERE cy.id = r.cycle_id)`
 
 func scanReport(row interface{ Scan(...any) error }) (report.Report, error) {
 	var r report.Report
 	var submitted sql.NullInt64
 	var updated int64
 	err := row.Scan(&r.ID, &r.CycleID, &r.UnitID, &r.UnitName, &r.UnitPath, &r.Status, &r.ReturnReason, &r.Submissions,
-		&submitted, &r.Version, &updated)
+		&submitted, &r.Version, &updated, &r.CyclePath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "err.not_found")
 	}

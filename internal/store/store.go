@@ -301,9 +301,24 @@ func (t *Tx) forUpdate(of string) string {
 	return " FOR UPDATE"
 }
 
+// txKey carries the transaction of InTx in a context.
+type txKey struct{}
+
+// InTx runs fn in one write transaction that every store method called
+// with fn's context joins, so that a change made of several store calls (a
+// PATCH of several fields) commits whole or not at all. Reads through the
+// read pool inside fn do not see its uncommitted writes.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.Tx(ctx, func(tx *Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
+}
+
 // Tx runs fn in a write transaction, committing if it returns nil. On SQLite
 // transactions begin IMMEDIATE so that the write lock is taken up front.
+// Inside InTx, fn runs in InTx's transaction.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	if t, ok := ctx.Value(txKey{}).(*Tx); ok && t.s == s {
+		return fn(t)
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

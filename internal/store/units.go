@@ -115,7 +115,7 @@ func (s *Store) UpdateUnit(ctx context.Context, by audit.Actor, id, version int6
 		if err != nil {
 			return err
 		}
-		if before.Version != version {
+		if version != 0 && before.Version != version {
 			return staleVersion()
 		}
 		if _, err := tx.exec(ctx, `UPDATE units SET name = ?, kind = ?, leader = ?, version = version + 1, updated_at = ?
@@ -147,7 +147,7 @@ func (s *Store) MoveUnit(ctx context.Context, by audit.Actor, id, version, newPa
 		if err != nil {
 			return err
 		}
-		if u.Version != version {
+		if version != 0 && u.Version != version {
 			return staleVersion()
 		}
 		if newParentID == u.ParentID {
@@ -203,7 +203,7 @@ func (s *Store) ArchiveUnit(ctx context.Context, by audit.Actor, id, version int
 		if err != nil {
 			return err
 		}
-		if u.Version != version {
+		if version != 0 && u.Version != version {
 			return staleVersion()
 		}
 		if archived {

@@ -173,22 +173,22 @@ func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, hash,
 
 // UserFilter selects users for the admin list.
 type UserFilter struct {
-	Scopes  []string // the admin's subtrees; users with a grant inside one, or with none, are listed
+	Scopes  []string // the admin's subtrees; users whose every grant lies inside them (or who have none) are listed
 	Query   string   // substring of login or name
 	AfterID int64    // keyset cursor
 	Limit   int
 }
 
-// Users lists users visible to an admin: those holding a grant inside the
-// admin's subtrees, and those with no grant yet (just created, to be granted).
+// Users lists users an admin manages (auth.ManagesUser): those whose every
+// grant lies inside the admin's subtrees, and those with no grant yet (just
+// created, to be granted).
 func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 	if len(f.Scopes) == 0 {
 		return nil, nil
 	}
 	scope, args := scopeClause("un.path", f.Scopes)
-	where := `(EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
-		WHERE g.user_id = u.id AND ` + scope + `)
-		OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)) AND u.id > ?`
+	where := `NOT EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
+		WHERE g.user_id = u.id AND NOT ` + scope + `) AND u.id > ?`
 	args = append(args, f.AfterID)
 	if f.Query != "" {
 		where += ` AND (u.login LIKE ? ESCAPE '\' OR u.name LIKE ? ESCAPE '\')`

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/appraisal"
@@ -58,10 +59,10 @@ func (s *Server) cycleAppraisal(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderAppraisal(w http.ResponseWriter, r *http.Request, status int, c cycle.Cycle, a appraisal.Appraisal, posted *appraisal.Appraisal, formErr error) error {
 	p := principal(r)
-	if err := p.Check(auth.ReadResults, c.UnitPath); err != nil {
+	if err := action.Check(p, action.AppraisalResults, action.CycleAt(c.UnitPath)); err != nil {
 		return err
 	}
-	d := appraisalData{Cycle: c, A: a, Setup: a, Manage: p.Can(auth.ManageCycles, c.UnitPath), Roles: auth.Roles}
+	d := appraisalData{Cycle: c, A: a, Setup: a, Manage: action.Can(p, action.AppraisalManage, action.CycleAt(c.UnitPath)), Roles: auth.Roles}
 	if a.ID == 0 {
 		d.Setup = appraisal.Default()
 		d.Setup.Groups = []appraisal.RaterGroup{{Name: "", Weight: 100}}
@@ -163,7 +164,7 @@ func (s *Server) managedAppraisal(r *http.Request) (cycle.Cycle, appraisal.Appra
 	if err != nil {
 		return c, a, err
 	}
-	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.AppraisalManage, action.CycleAt(c.UnitPath)); err != nil {
 		return c, a, err
 	}
 	return c, a, parseForm(r)

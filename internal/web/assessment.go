@@ -4,10 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/assessment"
-	"zeren/internal/auth"
 	"zeren/internal/cycle"
 )
 
@@ -64,7 +64,7 @@ func (s *Server) renderAssessment(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	d := assessmentData{Cycle: c, A: a, Manage: p.Can(auth.ManageCycles, c.UnitPath), All: p.Can(auth.ReadResults, c.UnitPath),
+	d := assessmentData{Cycle: c, A: a, Manage: action.Can(p, action.AssessmentManage, action.CycleAt(c.UnitPath)), All: action.Can(p, action.AssessmentReadFull, action.CycleAt(c.UnitPath)),
 		Sources: assessment.Sources, Group: map[string]int{}, Assessing: c.Status == cycle.Assessing}
 	scores, err := s.st.Scores(ctx, c.ID, 0)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Server) renderAssessment(w http.ResponseWriter, r *http.Request, status
 	for _, x := range scores {
 		d.Group[x.PeerGroup]++
 	}
-	d.Scores = assessment.Visible(a.Status, scores, d.All, func(path string) bool { return p.Can(auth.ReadUnit, path) })
+	d.Scores = assessment.Visible(a.Status, scores, d.All, func(path string) bool { return action.Can(p, action.UnitRead, action.UnitAt(path)) })
 	if !d.All && len(d.Scores) == 0 {
 		return apperr.New(apperr.Forbidden, "err.assessment_not_published")
 	}

@@ -6,10 +6,10 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
-	"zeren/internal/auth"
 )
 
 // attachmentAdd stores an evidence file sent as multipart field "file";
@@ -19,7 +19,7 @@ func (s *Server) attachmentAdd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := principal(r).Check(auth.EditReport, rp.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.ReportEdit, action.ReportTarget(rp)); err != nil {
 		return err
 	}
 	err = s.addFile(r, rp.ID)
@@ -49,7 +49,7 @@ func (s *Server) addFile(r *http.Request, reportID int64) error {
 	if err != nil {
 		return apperr.Field("file", "err.bad_form")
 	}
-	_, err = s.st.AddAttachment(r.Context(), principal(r).Actor(), reportID, h.Filename, data, s.opt.MaxUpload)
+	_, err = s.act.AddAttachment(r.Context(), principal(r), reportID, h.Filename, data, s.opt.MaxUpload)
 	return err
 }
 
@@ -59,15 +59,8 @@ func (s *Server) attachmentGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, data, err := s.st.AttachmentData(r.Context(), id)
+	a, data, _, err := s.act.Attachment(r.Context(), principal(r), id)
 	if err != nil {
-		return err
-	}
-	rp, err := s.st.Report(r.Context(), a.ReportID)
-	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.ReadUnit, rp.UnitPath); err != nil {
 		return err
 	}
 	return sendFile(w, a, data)
@@ -79,18 +72,8 @@ func (s *Server) attachmentRemove(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	a, _, err := s.st.AttachmentData(r.Context(), id)
+	rp, err := s.act.RemoveAttachment(r.Context(), principal(r), id)
 	if err != nil {
-		return err
-	}
-	rp, err := s.st.Report(r.Context(), a.ReportID)
-	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.EditReport, rp.UnitPath); err != nil {
-		return err
-	}
-	if err := s.st.RemoveAttachment(r.Context(), principal(r).Actor(), id); err != nil {
 		if apperr.Is(err, apperr.Conflict) {
 			return s.renderReport(w, r, http.StatusConflict, rp, err)
 		}

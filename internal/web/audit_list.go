@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
@@ -89,7 +90,7 @@ func (s *Server) auditFilter(r *http.Request, q url.Values) (store.AuditFilter, 
 		if err != nil {
 			return f, apperr.Field("unit", "err.not_a_number")
 		}
-		u, err := s.unitFor(r, id, auth.ReadAudit)
+		u, err := s.unitFor(r, id, action.AuditRead)
 		if err != nil {
 			return f, apperr.Field("unit", "err.no_such_unit", id)
 		}

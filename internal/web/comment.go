@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/comment"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
@@ -66,7 +66,7 @@ func (s *Server) cycleComments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.CommentWrite, action.CycleAt(c.UnitPath)); err != nil {
 		return err
 	}
 	d := commentsData{Cycle: c}
@@ -91,7 +91,7 @@ func (s *Server) commentedReport(r *http.Request) (report.Report, cycle.Cycle, e
 	if err != nil {
 		return rp, c, err
 	}
-	return rp, c, principal(r).Check(auth.ManageCycles, c.UnitPath)
+	return rp, c, action.Check(principal(r), action.CommentWrite, action.CycleAt(c.UnitPath))
 }
 
 func (s *Server) commentForm(w http.ResponseWriter, r *http.Request) error {

@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/unit"
 )
@@ -28,7 +28,7 @@ func (s *Server) participantsAdd(w http.ResponseWriter, r *http.Request) error {
 	}
 	var picked unit.Unit
 	if err == nil {
-		if picked, err = s.unitFor(r, unitID, auth.ReadUnit); err != nil {
+		if picked, err = s.unitFor(r, unitID, action.UnitRead); err != nil {
 			err = apperr.Field("unit_id", "err.no_such_unit", unitID)
 		}
 	}

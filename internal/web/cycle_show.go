@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -61,7 +62,7 @@ func (s *Server) organizedCycle(r *http.Request) (cycle.Cycle, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := principal(r).Check(auth.ManageCycles, c.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.CycleManage, action.CycleAt(c.UnitPath)); err != nil {
 		return c, err
 	}
 	return c, parseForm(r)
@@ -88,7 +89,7 @@ func (s *Server) cycleShow(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int, c cycle.Cycle, formErr error) error {
 	p := principal(r)
 	d := cycleData{Cycle: c, Draft: cycle.Draft{Year: c.Year, Title: c.Title, Deadline: c.Deadline},
-		Manage: p.Can(auth.ManageCycles, c.UnitPath), Next: c.Status.Next(), Statuses: cycle.Statuses, Kinds: unit.Kinds,
+		Manage: action.Can(p, action.CycleManage, action.CycleAt(c.UnitPath)), Next: c.Status.Next(), Statuses: cycle.Statuses, Kinds: unit.Kinds,
 		Reports: map[int64]report.Report{}}
 	var err error
 	if d.Areas, err = s.st.Areas(r.Context(), c.ID); err != nil {
@@ -103,9 +104,9 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 	if d.Meeting, err = s.st.Meeting(r.Context(), c.ID); err != nil {
 		return err
 	}
-	d.Papers = p.Can(auth.ReadUnit, c.UnitPath)
-	d.Results = p.Can(auth.ReadResults, c.UnitPath)
-	if p.Can(auth.ReviewReport, c.UnitPath) {
+	d.Papers = action.Can(p, action.UnitRead, action.UnitAt(c.UnitPath))
+	d.Results = action.Can(p, action.AppraisalResults, action.CycleAt(c.UnitPath))
+	if action.Can(p, action.ReportReview, action.CycleAt(c.UnitPath)) {
 		if d.Similar, err = s.st.Similarities(r.Context(), c.ID); err != nil {
 			return err
 		}
@@ -116,7 +117,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 	}
 	// Organizers see every participant; a unit sees those in its grants.
 	for _, pt := range parts {
-		if d.Manage || p.Can(auth.ReadUnit, pt.UnitPath) {
+		if d.Manage || action.Can(p, action.UnitRead, action.UnitAt(pt.UnitPath)) {
 			d.Participants = append(d.Participants, pt)
 		}
 	}
@@ -185,6 +186,6 @@ func (s *Server) cycleAdvance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.st.AdvanceCycle(r.Context(), principal(r).Actor(), c.ID, version, cycle.Status(r.PostForm.Get("to")))
+	_, err = s.act.AdvanceCycle(r.Context(), principal(r), c.ID, version, cycle.Status(r.PostForm.Get("to")))
 	return s.afterCycleChange(w, r, c, err, "flash.cycle_advanced")
 }

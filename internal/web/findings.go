@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
-	"zeren/internal/store"
 	"zeren/internal/unit"
 )
 
@@ -36,36 +36,7 @@ type findingNewData struct {
 
 // CanRecordFinding reports whether the user may record a finding of any
 // source on the unit at path (the results page's "make a finding").
-func (v *view) CanRecordFinding(path string) bool { return v.User.Can(auth.RecordFinding, path) }
-
-// mayRecord reports whether p may record a finding of some source on the
-// unit at path; "" asks whether p may somewhere.
-func mayRecord(p *auth.Principal, path string) bool {
-	if path == "" {
-		return p.CanAnywhere(auth.RecordFinding) || p.CanAnywhere(auth.RecordOwnFinding)
-	}
-	return p.Can(auth.RecordFinding, path) || p.Can(auth.RecordOwnFinding, path)
-}
-
-// checkRecord returns nil if p may record a finding of the source on the
-// unit at path: any source with RecordFinding, self-examination of one's
-// own unit with RecordOwnFinding (the API's rule).
-func checkRecord(p *auth.Principal, src finding.Source, path string) error {
-	if src == finding.SelfExamination && p.Can(auth.RecordOwnFinding, path) {
-		return nil
-	}
-	return p.Check(auth.RecordFinding, path)
-}
-
-// checkPromote returns nil if p may turn the ballot's comment into a
-// finding: record findings on the report's unit and read the results the
-// comment is shown in.
-func checkPromote(p *auth.Principal, b store.BallotComment) error {
-	if err := p.Check(auth.RecordFinding, b.UnitPath); err != nil {
-		return err
-	}
-	return p.Check(auth.ReadResults, b.Appraisal.UnitPath)
-}
+func (v *view) CanRecordFinding(path string) bool { return action.CanRecordAny(v.User, path) }
 
 // queryID reads the first of the named query parameters that is set; 0 or
 // none is no choice. The form's own field names are accepted too, so that
@@ -87,14 +58,7 @@ func queryID(r *http.Request, field string, names ...string) (int64, error) {
 
 // visibleUnit loads a unit the user may see; any other is bad input.
 func (s *Server) visibleUnit(r *http.Request, id int64) (unit.Unit, error) {
-	u, err := s.st.Unit(r.Context(), id)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return u, err
-	}
-	if err != nil || !principal(r).Can(auth.ReadUnit, u.Path) {
-		return unit.Unit{}, apperr.Field("unit_id", "err.no_such_unit", id)
-	}
-	return u, nil
+	return s.act.VisibleUnit(r.Context(), principal(r), id, "unit_id")
 }
 
 // findingNew shows the form: ?unit=ID&cycle=ID preselect the unit and the
@@ -104,11 +68,8 @@ func (s *Server) findingNew(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	d := findingNewData{}
 	if ballot := r.URL.Query().Get("ballot"); ballot != "" {
-		b, err := s.st.BallotComment(r.Context(), ballot)
+		b, err := s.act.BallotComment(r.Context(), p, ballot)
 		if err != nil {
-			return err
-		}
-		if err := checkPromote(p, b); err != nil {
 			return err
 		}
 		if err := b.Check(); err != nil {
@@ -131,7 +92,7 @@ func (s *Server) findingNew(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if !mayRecord(p, d.Unit.Path) {
+	if !action.CanRecord(p, d.Unit.Path) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return s.renderFindingNew(w, r, http.StatusOK, d, nil)
@@ -167,7 +128,7 @@ func (s *Server) renderFindingNew(w http.ResponseWriter, r *http.Request, status
 	switch {
 	case d.Ballot != "":
 		d.Sources = []finding.Source{finding.Appraisal}
-	case d.Unit.ID != 0 && p.Can(auth.RecordFinding, d.Unit.Path), d.Unit.ID == 0 && p.CanAnywhere(auth.RecordFinding):
+	case action.CanRecordAny(p, d.Unit.Path):
 		d.Sources = formSources
 	default:
 		d.Sources = []finding.Source{finding.SelfExamination}
@@ -217,11 +178,7 @@ func (s *Server) recordFinding(r *http.Request, d *findingNewData) (int64, error
 		return 0, err
 	}
 	if d.Ballot != "" {
-		b, err := s.st.BallotComment(ctx, d.Ballot)
-		if err != nil {
-			return 0, err
-		}
-		if err := checkPromote(p, b); err != nil {
+		if _, err := s.act.BallotComment(ctx, p, d.Ballot); err != nil {
 			return 0, err
 		}
 	} else {
@@ -231,18 +188,15 @@ func (s *Server) recordFinding(r *http.Request, d *findingNewData) (int64, error
 		if !slices.Contains(formSources, d.Draft.Source) {
 			return 0, apperr.Field("source", "err.source_not_on_form")
 		}
-		if err := checkRecord(p, d.Draft.Source, d.Unit.Path); err != nil {
-			return 0, err
-		}
 	}
 	if err := s.checkArea(r, d.Draft.CycleID, d.Draft.Area); err != nil {
 		return 0, err
 	}
 	var made finding.Finding
 	if d.Ballot != "" {
-		made, err = s.st.PromoteComment(ctx, p.Actor(), d.Ballot, d.Draft)
+		made, err = s.act.PromoteComment(ctx, p, d.Ballot, d.Draft)
 	} else {
-		made, err = s.st.CreateFinding(ctx, p.Actor(), d.Draft)
+		made, err = s.act.RecordFinding(ctx, p, d.Draft)
 	}
 	if err != nil {
 		return 0, err

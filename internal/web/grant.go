@@ -19,16 +19,8 @@ func (s *Server) grantAdd(w http.ResponseWriter, r *http.Request) error {
 	}
 	role := auth.Role(r.PostForm.Get("role"))
 	unitID, err := requiredInt(r, "unit_id")
-	if err == nil && !role.Valid() {
-		err = apperr.Field("role", "err.unknown_role", role)
-	}
 	if err == nil {
-		if _, uerr := s.unitFor(r, unitID, auth.ManageUsers); uerr != nil {
-			err = apperr.Field("unit_id", "err.no_such_unit", unitID)
-		}
-	}
-	if err == nil {
-		err = s.st.AddGrant(r.Context(), principal(r).Actor(), u.ID, role, unitID)
+		err = s.act.AddGrant(r.Context(), principal(r), u.ID, role, unitID)
 	}
 	if apperr.Is(err, apperr.Invalid) {
 		return s.renderUser(w, r, http.StatusBadRequest, u, grants, nil, err)
@@ -45,17 +37,8 @@ func (s *Server) grantRemove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	userID, g, err := s.st.Grant(r.Context(), id)
+	userID, err := s.act.RemoveGrant(r.Context(), principal(r), id)
 	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.ManageUsers, g.UnitPath); err != nil {
-		return err
-	}
-	if userID == principal(r).UserID && g.Role == auth.Admin {
-		return apperr.Field("role", "err.remove_own_admin")
-	}
-	if err := s.st.RemoveGrant(r.Context(), principal(r).Actor(), id); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/users/"+strconv.FormatInt(userID, 10), "flash.grant_removed")

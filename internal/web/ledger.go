@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -88,7 +89,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 		if err == nil {
 			d.Unit, err = s.st.Unit(r.Context(), id)
 		}
-		if err != nil || !p.Can(auth.ReadUnit, d.Unit.Path) {
+		if err != nil || !action.Can(p, action.UnitRead, action.UnitAt(d.Unit.Path)) {
 			return s.ledgerError(w, r, d, apperr.Field("unit", "err.no_such_unit", u))
 		}
 		f.UnitPath, statsUnit = d.Unit.Path, d.Unit.ID
@@ -103,7 +104,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The counters of the subtree, when the user may see the whole of it.
 	if statsUnit != 0 {
-		if u, err := s.st.Unit(r.Context(), statsUnit); err == nil && p.Can(auth.ReadUnit, u.Path) {
+		if u, err := s.st.Unit(r.Context(), statsUnit); err == nil && action.Can(p, action.UnitRead, action.UnitAt(u.Path)) {
 			st, err := s.st.UnitStats(r.Context(), statsUnit, f.CycleID)
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/api"
 	"zeren/internal/apperr"
@@ -64,7 +65,7 @@ func (s *Server) ledgerExportFilter(r *http.Request, c cycle.Cycle) (store.Ledge
 		Source: q.Source, Area: q.Area, Text: q.Text, Sort: q.Sort, Carried: q.Carried, Limit: ledger.PageSize}
 	if q.UnitID != 0 {
 		u, err := s.st.Unit(r.Context(), q.UnitID)
-		if err != nil || !p.Can(auth.ReadUnit, u.Path) {
+		if err != nil || !action.Can(p, action.UnitRead, action.UnitAt(u.Path)) {
 			return f, apperr.Field("unit", "err.no_such_unit", q.UnitID)
 		}
 		f.UnitPath = u.Path

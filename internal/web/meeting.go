@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
 )
@@ -44,7 +44,7 @@ func (s *Server) meetingDoc(r *http.Request, doneOnly bool) (meetingData, error)
 	if err != nil {
 		return meetingData{}, err
 	}
-	if err := principal(r).Check(auth.ReadUnit, c.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.UnitRead, action.UnitAt(c.UnitPath)); err != nil {
 		return meetingData{}, err
 	}
 	d := meetingData{Cycle: c, Parts: map[int64]cycle.Participant{}}

@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
-	"zeren/internal/auth"
-	"zeren/internal/finding"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
 )
@@ -29,8 +28,7 @@ type rectData struct {
 	// a finding may be split into several pieces of work.
 	Items []rectification.Rectification
 	// What the user may do on this item now.
-	CanPlan, CanStart, CanSubmit, CanVerify, CanReopen, CanUpdate bool
-	CanExtend, CanApprove, CanUrge, CanReply, CanSplit            bool
+	Can action.RectCan
 }
 
 func rectPath(id int64) string { return "/rectifications/" + strconv.FormatInt(id, 10) }
@@ -41,11 +39,7 @@ func (s *Server) readableRect(r *http.Request) (rectification.Rectification, err
 	if err != nil {
 		return rectification.Rectification{}, err
 	}
-	x, err := s.st.Rectification(r.Context(), id)
-	if err != nil {
-		return x, err
-	}
-	return x, principal(r).Check(auth.ReadUnit, x.UnitPath)
+	return s.act.Rectification(r.Context(), principal(r), id)
 }
 
 func (s *Server) rectShow(w http.ResponseWriter, r *http.Request) error {
@@ -57,22 +51,8 @@ func (s *Server) rectShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderRect(w http.ResponseWriter, r *http.Request, status int, x rectification.Rectification, posted *rectification.Plan, formErr error) error {
-	p := principal(r)
-	path := x.UnitPath
-	open := x.Status != rectification.Closed
 	d := rectData{X: x, Plan: x.Plan, Kinds: []rectification.Kind{rectification.Immediate, rectification.LongTerm}, Levels: rectification.UrgeLevels,
-		CanPlan:    p.Can(auth.PlanRectification, path) && (x.Status == rectification.Planning || x.Status == rectification.InProgress),
-		CanStart:   p.Can(auth.SubmitRectification, path) && x.Status == rectification.Planning,
-		CanSubmit:  p.Can(auth.SubmitRectification, path) && x.Status == rectification.InProgress,
-		CanVerify:  p.Can(auth.VerifyRectification, path) && x.Status == rectification.AwaitingVerification && x.SubmittedBy != p.UserID,
-		CanReopen:  p.Can(auth.VerifyRectification, path) && x.Status == rectification.Closed,
-		CanUpdate:  p.Can(auth.PlanRectification, path) && open,
-		CanExtend:  p.Can(auth.SubmitRectification, path) && (x.Status == rectification.InProgress || x.Status == rectification.AwaitingVerification),
-		CanApprove: p.Can(auth.ApproveExtension, path) && open,
-		CanUrge:    p.Can(auth.UrgeRectification, path) && open,
-		CanReply:   p.Can(auth.ReplyUrge, path),
-		CanSplit:   p.Can(auth.RecordFinding, path) && x.Finding.Status == finding.Open,
-	}
+		Can: action.CanOnRect(principal(r), x)}
 	if posted != nil {
 		d.Plan = *posted
 	}
@@ -111,14 +91,14 @@ func (s *Server) afterRectChange(w http.ResponseWriter, r *http.Request, id int6
 	return err
 }
 
-// allowedRect loads the {id} item for an action on its unit, and parses
-// the form.
-func (s *Server) allowedRect(r *http.Request, a auth.Action) (rectification.Rectification, error) {
+// allowedRect loads the {id} item for a decision on it, and parses the
+// form; the action called then decides again, in the same way.
+func (s *Server) allowedRect(r *http.Request, n action.Name) (rectification.Rectification, error) {
 	x, err := s.readableRect(r)
 	if err != nil {
 		return x, err
 	}
-	if err := principal(r).Check(a, x.UnitPath); err != nil {
+	if err := action.Check(principal(r), n, action.RectTarget(x)); err != nil {
 		return x, err
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -132,7 +112,7 @@ func (s *Server) allowedRect(r *http.Request, a auth.Action) (rectification.Rect
 }
 
 func (s *Server) planSave(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.allowedRect(r, auth.PlanRectification)
+	x, err := s.allowedRect(r, action.RectPlan)
 	if err != nil {
 		return err
 	}
@@ -141,7 +121,7 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) error {
 		Deadline: f.Get("deadline"), Kind: rectification.Kind(f.Get("kind"))}
 	version, err := requiredInt(r, "version")
 	if err == nil {
-		_, err = s.st.SavePlan(r.Context(), principal(r).Actor(), x.ID, version, p)
+		_, err = s.act.SavePlan(r.Context(), principal(r), x.ID, version, p)
 	}
 	return s.afterRectChange(w, r, x.ID, &p, err, "flash.saved")
 }
@@ -152,16 +132,14 @@ var moveFlash = map[rectification.Move]string{rectification.Start: "flash.rect_s
 // rectMove takes a step of the status machine; the action the step needs
 // is the policy's.
 func (s *Server) rectMove(m rectification.Move) handler {
-	need := map[rectification.Move]auth.Action{rectification.Start: auth.SubmitRectification, rectification.Submit: auth.SubmitRectification,
-		rectification.Verify: auth.VerifyRectification, rectification.Reject: auth.VerifyRectification, rectification.Reopen: auth.VerifyRectification}[m]
 	return func(w http.ResponseWriter, r *http.Request) error {
-		x, err := s.allowedRect(r, need)
+		x, err := s.allowedRect(r, action.StepName(m))
 		if err != nil {
 			return err
 		}
 		version, err := requiredInt(r, "version")
 		if err == nil {
-			_, err = s.st.MoveRectification(r.Context(), principal(r).Actor(), x.ID, version, m, r.PostForm.Get("reason"))
+			_, err = s.act.MoveRectification(r.Context(), principal(r), x.ID, version, m, r.PostForm.Get("reason"))
 		}
 		return s.afterRectChange(w, r, x.ID, nil, err, moveFlash[m])
 	}
@@ -169,13 +147,13 @@ func (s *Server) rectMove(m rectification.Move) handler {
 
 // updateAdd records progress with evidence files (multipart field "files").
 func (s *Server) updateAdd(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.allowedRect(r, auth.PlanRectification)
+	x, err := s.allowedRect(r, action.RectPlan)
 	if err != nil {
 		return err
 	}
 	files, err := s.uploads(r, "files")
 	if err == nil {
-		err = s.st.AddUpdate(r.Context(), principal(r).Actor(), x.ID, r.FormValue("text"), files, s.opt.MaxUpload)
+		err = s.act.AddUpdate(r.Context(), principal(r), x.ID, r.FormValue("text"), files, s.opt.MaxUpload)
 	}
 	return s.afterRectChange(w, r, x.ID, nil, err, "flash.update_added")
 }
@@ -211,11 +189,11 @@ func (s *Server) uploads(r *http.Request, field string) ([]store.Upload, error) 
 }
 
 func (s *Server) extensionRequest(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.allowedRect(r, auth.SubmitRectification)
+	x, err := s.allowedRect(r, action.RectSubmit)
 	if err != nil {
 		return err
 	}
-	err = s.st.RequestExtension(r.Context(), principal(r).Actor(), x.ID, r.PostForm.Get("deadline"), r.PostForm.Get("reason"))
+	err = s.act.RequestExtension(r.Context(), principal(r), x.ID, r.PostForm.Get("deadline"), r.PostForm.Get("reason"))
 	return s.afterRectChange(w, r, x.ID, nil, err, "flash.extension_requested")
 }
 
@@ -231,7 +209,7 @@ func (s *Server) extensionDecide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	r.SetPathValue("id", strconv.FormatInt(id, 10))
-	x, err := s.allowedRect(r, auth.ApproveExtension)
+	x, err := s.allowedRect(r, action.ExtensionDecide)
 	if err != nil {
 		return err
 	}
@@ -239,7 +217,7 @@ func (s *Server) extensionDecide(w http.ResponseWriter, r *http.Request) error {
 	if op != "approve" && op != "refuse" {
 		return s.afterRectChange(w, r, x.ID, nil, apperr.Field("op", "err.unknown_op"), "")
 	}
-	err = s.st.DecideExtension(r.Context(), principal(r).Actor(), extID, op == "approve")
+	_, err = s.act.DecideExtension(r.Context(), principal(r), extID, op == "approve")
 	flash := "flash.extension_refused"
 	if op == "approve" {
 		flash = "flash.extension_approved"
@@ -248,12 +226,12 @@ func (s *Server) extensionDecide(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) urgeIssue(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.allowedRect(r, auth.UrgeRectification)
+	x, err := s.allowedRect(r, action.UrgeIssue)
 	if err != nil {
 		return err
 	}
 	f := r.PostForm
-	_, err = s.st.IssueUrge(r.Context(), principal(r).Actor(), x.ID,
+	_, err = s.act.IssueUrge(r.Context(), principal(r), x.ID,
 		rectification.Urge{Level: rectification.UrgeLevel(f.Get("level")), Text: f.Get("text"), ReplyBy: f.Get("reply_by")})
 	return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_issued")
 }
@@ -270,9 +248,9 @@ func (s *Server) urgeAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.SetPathValue("id", strconv.FormatInt(u.RectificationID, 10))
 	escalate := strings.HasSuffix(r.URL.Path, "/escalate")
-	need := auth.ReplyUrge
+	need := action.UrgeReply
 	if escalate {
-		need = auth.UrgeRectification
+		need = action.UrgeIssue
 	}
 	x, err := s.allowedRect(r, need)
 	if err != nil {
@@ -280,10 +258,10 @@ func (s *Server) urgeAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	if escalate {
-		_, err = s.st.EscalateUrge(r.Context(), principal(r).Actor(), uid, f.Get("text"), f.Get("reply_by"))
+		_, _, err = s.act.EscalateUrge(r.Context(), principal(r), uid, f.Get("text"), f.Get("reply_by"))
 		return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_escalated")
 	}
-	err = s.st.ReplyUrge(r.Context(), principal(r).Actor(), uid, f.Get("reply"))
+	_, err = s.act.ReplyUrge(r.Context(), principal(r), uid, f.Get("reply"))
 	return s.afterRectChange(w, r, x.ID, nil, err, "flash.urge_replied")
 }
 
@@ -293,15 +271,8 @@ func (s *Server) eventFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, data, item, err := s.st.EventFile(r.Context(), id)
+	a, data, err := s.act.EvidenceFile(r.Context(), principal(r), id)
 	if err != nil {
-		return err
-	}
-	x, err := s.st.Rectification(r.Context(), item)
-	if err != nil {
-		return err
-	}
-	if err := principal(r).Check(auth.ReadUnit, x.UnitPath); err != nil {
 		return err
 	}
 	return sendFile(w, a, data)
@@ -310,11 +281,11 @@ func (s *Server) eventFile(w http.ResponseWriter, r *http.Request) error {
 // rectSplit adds another item, in planning, to the item's finding (the
 // note says what it is to answer) and goes to the new item.
 func (s *Server) rectSplit(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.allowedRect(r, auth.RecordFinding)
+	x, err := s.allowedRect(r, action.FindingEdit)
 	if err != nil {
 		return err
 	}
-	id, err := s.st.SplitFinding(r.Context(), principal(r).Actor(), x.Finding.ID, r.PostForm.Get("note"))
+	id, err := s.act.SplitFinding(r.Context(), principal(r), x.Finding.ID, r.PostForm.Get("note"))
 	if err != nil {
 		return s.afterRectChange(w, r, x.ID, nil, err, "")
 	}

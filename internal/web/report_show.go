@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/attachment"
-	"zeren/internal/auth"
 	"zeren/internal/comment"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
@@ -46,11 +46,7 @@ func (s *Server) readableReport(r *http.Request) (report.Report, error) {
 	if err != nil {
 		return report.Report{}, err
 	}
-	rp, err := s.st.Report(r.Context(), id)
-	if err != nil {
-		return rp, err
-	}
-	return rp, principal(r).Check(auth.ReadUnit, rp.UnitPath)
+	return s.act.Report(r.Context(), principal(r), id)
 }
 
 func (s *Server) reportShow(w http.ResponseWriter, r *http.Request) error {
@@ -68,10 +64,11 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	taking := c.Status == cycle.Reporting || c.Status == cycle.Reviewing
+	t := action.ReportTarget(rp)
 	d := reportData{Report: rp, Cycle: c,
-		Edit:   taking && rp.Status.Editable() && p.Can(auth.EditReport, rp.UnitPath),
-		Submit: taking && rp.Status.Editable() && p.Can(auth.SubmitReport, rp.UnitPath),
-		Review: rp.Status == report.Submitted && p.Can(auth.ReviewReport, rp.UnitPath)}
+		Edit:   taking && rp.Status.Editable() && action.Can(p, action.ReportEdit, t),
+		Submit: taking && rp.Status.Editable() && action.Can(p, action.ReportSubmit, t),
+		Review: rp.Status == report.Submitted && action.Can(p, action.ReportReview, t)}
 	if d.Versions, err = s.st.ReportVersions(r.Context(), rp.ID); err != nil {
 		return err
 	}
@@ -81,7 +78,7 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	if d.Files, err = s.st.Attachments(r.Context(), rp.ID); err != nil {
 		return err
 	}
-	d.Comments = p.Can(auth.ManageCycles, c.UnitPath)
+	d.Comments = action.Can(p, action.CommentWrite, t)
 	if d.Comment, err = s.st.Comment(r.Context(), rp.ID); err != nil {
 		return err
 	}
@@ -94,10 +91,8 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Kinds = attachment.Kinds
 	d.Progress = []finding.Progress{finding.Rectified, finding.InProgress}
-	if p.Can(auth.ReviewReport, rp.UnitPath) {
-		if err := s.similarTo(r, &d); err != nil {
-			return err
-		}
+	if err := s.similarTo(r, &d); err != nil {
+		return err
 	}
 	v := s.newView(w, r, "title.report", d).withError(formErr)
 	v.Title = rp.UnitName + " · " + c.Title
@@ -107,14 +102,13 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 // similarTo loads the report's similarity figure and marks the passages it
 // shares with its best match, when there is one the user may read.
 func (s *Server) similarTo(r *http.Request, d *reportData) error {
-	sm, err := s.st.ReportSimilarity(r.Context(), d.Report.ID)
-	if err != nil || sm.MatchID == 0 {
+	sm, other, err := s.act.Similar(r.Context(), principal(r), d.Report)
+	if err != nil || sm == nil {
 		return err
 	}
-	d.Similar = &sm
-	other, err := s.st.Report(r.Context(), sm.MatchID)
-	if err != nil || !principal(r).Can(auth.ReadUnit, other.UnitPath) {
-		return err
+	d.Similar = sm
+	if other == nil {
+		return nil
 	}
 	d.Copied = similarity.Mark(sectionsText(d.Report.Sections), sectionsText(other.Sections))
 	return nil
@@ -144,7 +138,7 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := principal(r).Check(auth.EditReport, rp.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.ReportEdit, action.ReportTarget(rp)); err != nil {
 		return err
 	}
 	if err := parseForm(r); err != nil {
@@ -195,7 +189,7 @@ func (s *Server) saveSections(r *http.Request, rp report.Report, version int64) 
 	// the server is busy: each time the stored text is the form's, the form
 	// goes on from the version they made.
 	for range 3 {
-		saved, err := s.st.SaveReport(r.Context(), principal(r).Actor(), rp.ID, version, posted, answers...)
+		saved, err := s.act.SaveReport(r.Context(), principal(r), rp.ID, version, posted, answers...)
 		if !apperr.Is(err, apperr.Conflict) {
 			return saved, err
 		}
@@ -270,11 +264,7 @@ func (s *Server) reportMove(t report.Transition) handler {
 		if err != nil {
 			return err
 		}
-		action := auth.ReviewReport
-		if t == report.Submit {
-			action = auth.SubmitReport
-		}
-		if err := principal(r).Check(action, rp.UnitPath); err != nil {
+		if err := action.Check(principal(r), action.MoveName(t), action.ReportTarget(rp)); err != nil {
 			return err
 		}
 		if err := parseForm(r); err != nil {
@@ -289,7 +279,7 @@ func (s *Server) reportMove(t report.Transition) handler {
 			}
 		}
 		if err == nil {
-			_, err = s.st.MoveReport(r.Context(), principal(r).Actor(), rp.ID, version, t, r.PostForm.Get("reason"))
+			_, err = s.act.MoveReport(r.Context(), principal(r), rp.ID, version, t, r.PostForm.Get("reason"))
 		}
 		if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
 			current, gerr := s.st.Report(r.Context(), rp.ID)

@@ -6,11 +6,11 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"zeren/internal/action"
 
 	"github.com/xuri/excelize/v2"
 
 	"zeren/internal/appraisal"
-	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
 )
@@ -48,7 +48,7 @@ func (s *Server) loadResults(r *http.Request) (resultsData, error) {
 	if err != nil {
 		return resultsData{}, err
 	}
-	if err := principal(r).Check(auth.ReadResults, c.UnitPath); err != nil {
+	if err := action.Check(principal(r), action.AppraisalResults, action.CycleAt(c.UnitPath)); err != nil {
 		return resultsData{}, err
 	}
 	d := resultsData{Cycle: c, A: a}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"zeren/internal/action"
 	"zeren/internal/api"
 	"zeren/internal/appraisal"
 	"zeren/internal/attachment"
@@ -31,6 +32,7 @@ type Options struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	st      *store.Store
+	act     *action.Actions
 	cat     *i18n.Catalog
 	log     *slog.Logger
 	opt     Options
@@ -51,7 +53,7 @@ func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, opt Options) (*Se
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = attachment.DefaultMaxSize
 	}
-	s := &Server{st: st, cat: cat, log: log, opt: opt}
+	s := &Server{st: st, act: action.New(st), cat: cat, log: log, opt: opt}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("assets: %w", err)

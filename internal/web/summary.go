@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"zeren/internal/action"
 
 	"github.com/xuri/excelize/v2"
 
@@ -155,11 +156,11 @@ func (s *Server) summaryParts(r *http.Request, c cycle.Cycle) ([]summaryPart, []
 	for _, rp := range reports {
 		byUnit[rp.UnitID] = rp
 	}
-	manage := p.Can(auth.ManageCycles, c.UnitPath)
+	manage := action.Can(p, action.CycleManage, action.CycleAt(c.UnitPath))
 	counts := map[report.Status]int{}
 	var out []summaryPart
 	for _, pt := range parts {
-		if !manage && !p.Can(auth.ReadUnit, pt.UnitPath) {
+		if !manage && !action.Can(p, action.UnitRead, action.UnitAt(pt.UnitPath)) {
 			continue
 		}
 		rp := byUnit[pt.UnitID]
@@ -177,7 +178,7 @@ func (s *Server) summaryParts(r *http.Request, c cycle.Cycle) ([]summaryPart, []
 
 // summaryResults reads the appraisal's results for those who read them.
 func (s *Server) summaryResults(r *http.Request, c cycle.Cycle) (*summaryResults, error) {
-	if !principal(r).Can(auth.ReadResults, c.UnitPath) {
+	if !action.Can(principal(r), action.AssessmentReadFull, action.CycleAt(c.UnitPath)) {
 		return nil, nil
 	}
 	a, err := s.st.CycleAppraisal(r.Context(), c.ID)
@@ -231,7 +232,7 @@ func (s *Server) summaryComments(r *http.Request, c cycle.Cycle) ([]summaryComme
 // units within it (the subtrees of a grant are disjoint), which partial
 // says.
 func summaryUnits(p *auth.Principal, c cycle.Cycle) (ids []int64, partial bool) {
-	if p.Can(auth.ReadUnit, c.UnitPath) {
+	if action.Can(p, action.UnitRead, action.UnitAt(c.UnitPath)) {
 		return []int64{c.UnitID}, false
 	}
 	for _, scope := range p.Scopes(auth.ReadUnit) {
@@ -343,8 +344,8 @@ func (s *Server) summaryAssessment(r *http.Request, c cycle.Cycle) (*summaryAsse
 	for _, x := range scores {
 		d.Group[x.PeerGroup]++
 	}
-	all := p.Can(auth.ReadResults, c.UnitPath)
-	d.Scores = assessment.Visible(a.Status, scores, all, func(path string) bool { return p.Can(auth.ReadUnit, path) })
+	all := action.Can(p, action.AssessmentReadFull, action.CycleAt(c.UnitPath))
+	d.Scores = assessment.Visible(a.Status, scores, all, func(path string) bool { return action.Can(p, action.UnitRead, action.UnitAt(path)) })
 	switch {
 	case all && len(scores) == 0:
 		d.Note = "assessment.none"

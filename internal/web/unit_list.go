@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/auth"
 	"zeren/internal/store"
@@ -82,15 +83,11 @@ func (s *Server) readableUnit(r *http.Request) (unit.Unit, error) {
 	if err != nil {
 		return unit.Unit{}, err
 	}
-	return s.unitFor(r, id, auth.ReadUnit)
+	return s.unitFor(r, id, action.UnitRead)
 }
 
-// unitFor loads a unit and checks the user may take the action on it; an
+// unitFor loads a unit for decision n on it (action.UnitFor); an
 // invisible unit is not found.
-func (s *Server) unitFor(r *http.Request, id int64, a auth.Action) (unit.Unit, error) {
-	u, err := s.st.Unit(r.Context(), id)
-	if err != nil {
-		return u, err
-	}
-	return u, principal(r).Check(a, u.Path)
+func (s *Server) unitFor(r *http.Request, id int64, n action.Name) (unit.Unit, error) {
+	return s.act.UnitFor(r.Context(), principal(r), id, n)
 }

@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/unit"
 )
 
@@ -21,7 +21,7 @@ func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return apperr.Field("parent", "err.not_a_number")
 	}
-	parent, err := s.unitFor(r, id, auth.ManageUnits)
+	parent, err := s.unitFor(r, id, action.UnitCreate)
 	if err != nil {
 		return err
 	}
@@ -38,12 +38,12 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	parent, err := s.unitFor(r, parentID, auth.ManageUnits)
+	parent, err := s.unitFor(r, parentID, action.UnitCreate)
 	if err != nil {
 		return err
 	}
 	d := unitDraft(r)
-	u, err := s.st.CreateUnit(r.Context(), principal(r).Actor(), parent.ID, d)
+	u, err := s.act.CreateUnit(r.Context(), principal(r), parent.ID, d)
 	if apperr.Is(err, apperr.Invalid) {
 		v := s.newView(w, r, "title.unit_new", unitNewData{Parent: parent, Draft: d, Kinds: unit.Kinds}).withError(err)
 		return s.render(w, http.StatusBadRequest, "unit_new", v)

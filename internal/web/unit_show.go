@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -35,7 +36,7 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, u unit.Unit, mine *unit.Draft, formErr error) error {
 	p := principal(r)
 	d := unitData{Unit: u, Draft: unit.Draft{Name: u.Name, Kind: u.Kind, Leader: u.Leader},
-		Manage: p.Can(auth.ManageUnits, u.Path), Kinds: unit.Kinds}
+		Manage: action.Can(p, action.UnitChange, action.UnitAt(u.Path)), Kinds: unit.Kinds}
 	var err error
 	if d.Children, err = s.st.Units(r.Context(), store.UnitFilter{Scopes: p.Scopes(auth.ReadUnit), ParentID: &u.ID, IncludeArchived: true}); err != nil {
 		return err

@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/unit"
 )
 
@@ -19,7 +19,7 @@ func (s *Server) manageableUnit(r *http.Request) (unit.Unit, int64, error) {
 	if err := parseForm(r); err != nil {
 		return unit.Unit{}, 0, err
 	}
-	u, err := s.unitFor(r, id, auth.ManageUnits)
+	u, err := s.unitFor(r, id, action.UnitChange)
 	if err != nil {
 		return u, 0, err
 	}
@@ -34,7 +34,7 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := unitDraft(r)
-	_, err = s.st.UpdateUnit(r.Context(), principal(r).Actor(), u.ID, version, d)
+	_, err = s.act.PatchUnit(r.Context(), principal(r), u.ID, version, action.UnitPatch{Draft: &d})
 	return s.afterUnitChange(w, r, u, &d, err, "flash.saved")
 }
 
@@ -64,13 +64,7 @@ func (s *Server) unitMove(w http.ResponseWriter, r *http.Request) error {
 	}
 	to, err := requiredInt(r, "parent_id")
 	if err == nil {
-		// The new parent must be one the user may manage; an invisible one is reported as absent.
-		if _, perr := s.unitFor(r, to, auth.ManageUnits); perr != nil {
-			err = apperr.Field("parent_id", "err.no_such_unit", to)
-		}
-	}
-	if err == nil {
-		_, err = s.st.MoveUnit(r.Context(), principal(r).Actor(), u.ID, version, to)
+		_, err = s.act.PatchUnit(r.Context(), principal(r), u.ID, version, action.UnitPatch{ParentID: &to})
 	}
 	return s.afterUnitChange(w, r, u, nil, err, "flash.unit_moved")
 }
@@ -85,7 +79,7 @@ func (s *Server) unitArchive(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return apperr.Field("archived", "err.not_a_boolean")
 	}
-	_, err = s.st.ArchiveUnit(r.Context(), principal(r).Actor(), u.ID, version, archived)
+	_, err = s.act.PatchUnit(r.Context(), principal(r), u.ID, version, action.UnitPatch{Archived: &archived})
 	flash := "flash.unit_archived"
 	if !archived {
 		flash = "flash.unit_restored"

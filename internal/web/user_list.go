@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/store"
 	"zeren/internal/user"
@@ -39,26 +38,12 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "users", s.newView(w, r, "title.users", d))
 }
 
-// managedUser loads the {id} user if the admin manages them (auth.ManagesUser).
+// managedUser loads the {id} user if the admin manages them (action.User).
 func (s *Server) managedUser(r *http.Request) (user.User, []auth.Grant, error) {
-	p := principal(r)
-	if _, err := p.ScopesOrForbidden(auth.ManageUsers); err != nil {
-		return user.User{}, nil, err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return user.User{}, nil, err
 	}
-	u, err := s.st.User(r.Context(), id)
-	if err != nil {
-		return u, nil, err
-	}
-	grants, err := s.st.Grants(r.Context(), id)
-	if err != nil {
-		return u, nil, err
-	}
-	if !p.ManagesUser(grants) {
-		return u, nil, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return u, grants, nil
+	m, err := s.act.User(r.Context(), principal(r), id)
+	return m.User, m.Grants, err
 }

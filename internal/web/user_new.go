@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -50,22 +51,14 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createUser(r *http.Request, d userNewData) (user.User, error) {
-	if err := d.Draft.Normalize(); err != nil {
-		return user.User{}, err
-	}
-	password := r.PostForm.Get("password")
-	if err := auth.CheckPassword(d.Draft.Login, password); err != nil {
-		return user.User{}, err
-	}
-	if !d.Role.Valid() {
-		return user.User{}, apperr.Field("role", "err.unknown_role", d.Role)
-	}
 	unitID, err := requiredInt(r, "unit_id")
 	if err != nil {
 		return user.User{}, err
 	}
-	if _, err := s.unitFor(r, unitID, auth.ManageUsers); err != nil {
-		return user.User{}, apperr.Field("unit_id", "err.no_such_unit", unitID)
+	u, err := s.act.CreateUser(r.Context(), principal(r), d.Draft, r.PostForm.Get("password"), []auth.Grant{{Role: d.Role, UnitID: unitID}})
+	if e, ok := apperr.As(err); ok {
+		// The form has one grant, in the fields role and unit_id.
+		e.Field = strings.TrimPrefix(e.Field, "grants.")
 	}
-	return s.st.CreateUser(r.Context(), principal(r).Actor(), d.Draft, auth.HashPassword(password), []auth.Grant{{Role: d.Role, UnitID: unitID}})
+	return u, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -18,6 +19,7 @@ type userData struct {
 	Roles   []auth.Role
 	Locales []string
 	Mine    *user.Draft // the edit that lost to a newer version
+	Change  bool        // the admin may edit, disable, reset and re-grant this user
 }
 
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
@@ -30,7 +32,8 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error) error {
 	d := userData{User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
-		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: i18n.Locales}
+		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: i18n.Locales,
+		Change: action.CanChangeUser(principal(r), action.Managed{User: u, Grants: grants})}
 	if formErr != nil && mine != nil {
 		if apperr.Is(formErr, apperr.Conflict) {
 			d.Mine = mine
@@ -58,19 +61,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := user.Draft{Login: u.Login, Name: r.PostForm.Get("name"), Locale: r.PostForm.Get("locale"), Disabled: r.PostForm.Get("disabled") == "on"}
-	if d.Disabled && u.ID == principal(r).UserID {
-		err = apperr.Field("disabled", "err.disable_self")
-	}
-	password := r.PostForm.Get("password")
-	if err == nil && password != "" {
-		err = auth.CheckPassword(u.Login, password)
-	}
-	if err == nil {
-		_, err = s.st.UpdateUser(r.Context(), principal(r).Actor(), u.ID, version, d)
-	}
-	if err == nil && password != "" {
-		err = s.st.SetPassword(r.Context(), principal(r).Actor(), u.ID, auth.HashPassword(password), "")
-	}
+	_, err = s.act.UpdateUser(r.Context(), principal(r), u.ID, version, d, r.PostForm.Get("password"))
 	if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Conflict {
 		current, gerr := s.st.User(r.Context(), u.ID)
 		if gerr != nil {

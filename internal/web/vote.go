@@ -170,13 +170,7 @@ func (s *Server) userVoter(r *http.Request) (store.BallotVoter, error) {
 	if err != nil {
 		return store.BallotVoter{}, err
 	}
-	v, err := s.st.UserVoter(r.Context(), id, principal(r).UserID)
-	if apperr.Is(err, apperr.Forbidden) {
-		if _, _, rerr := s.readableAppraisal(r); rerr != nil {
-			return v, rerr
-		}
-	}
-	return v, err
+	return s.act.Voter(r.Context(), principal(r), id)
 }
 
 func (s *Server) ballotForm(w http.ResponseWriter, r *http.Request) error {
