@@ -79,6 +79,7 @@ const (
 	UrgeReply          Name = "urge.reply"
 	AssessmentManage   Name = "assessment.manage"
 	AssessmentReadFull Name = "assessment.read"
+	DashboardRead      Name = "dashboard.read"
 )
 
 // Table is the decision table, in the README's order.
@@ -112,6 +113,7 @@ var Table = []Rule{
 	{UrgeReply, auth.ReplyUrge, OnUnit, "answer an urge notice"},
 	{AssessmentManage, auth.ManageCycles, OnCycle, "the scheme, manual scores, compute, adjust, publish, reopen"},
 	{AssessmentReadFull, auth.ReadResults, OnCycle, "every unit's assessment before and after publishing (a unit sees its own once published)"},
+	{DashboardRead, auth.ReadResults, OnUnit, "the dashboards and figures of a unit's subtree"},
 }
 
 // RuleOf returns the row of a decision; an unknown name is a bug.

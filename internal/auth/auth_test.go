@@ -105,7 +105,7 @@ func TestManagesUser(t *testing.T) {
 	}{
 		{admin, inside, true},
 		{admin, outside, false},
-		{admin, mixed, true},
+		{admin, mixed, false}, // a grant outside keeps the user out of the county admin's hands
 		{admin, nil, true},
 		{leader, nil, false},
 		{leader, inside, false},
@@ -116,6 +116,51 @@ func TestManagesUser(t *testing.T) {
 	}
 	if _, err := leader.ScopesOrForbidden(ManageUsers); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("leader's user admin scopes: %v", err)
+	}
+}
+
+// TestChangesUser: an admin changes only users below their own level; a
+// top admin changes anyone they manage; anyone changes themselves.
+func TestChangesUser(t *testing.T) {
+	county := &Principal{UserID: 1, Grants: []Grant{{Role: Admin, UnitPath: "/1/12/"}}}
+	top := &Principal{UserID: 2, Grants: []Grant{{Role: Admin, UnitPath: "/1/"}}}
+	for _, tc := range []struct {
+		name   string
+		p      *Principal
+		id     int64
+		grants []Grant
+		want   bool
+	}{
+		{"below", county, 9, []Grant{{Role: UnitLeader, UnitPath: "/1/12/30/"}}, true},
+		{"at the admin's own unit", county, 9, []Grant{{Role: UnitLeader, UnitPath: "/1/12/"}}, false},
+		{"a peer admin", county, 9, []Grant{{Role: Admin, UnitPath: "/1/12/"}}, false},
+		{"a sibling county", county, 9, []Grant{{Role: UnitLeader, UnitPath: "/1/13/"}}, false},
+		{"above", county, 9, []Grant{{Role: Observer, UnitPath: "/1/"}}, false},
+		{"one grant above among others", county, 9, []Grant{{Role: Observer, UnitPath: "/1/12/30/"}, {Role: Organizer, UnitPath: "/1/"}}, false},
+		{"no grant yet", county, 9, nil, true},
+		{"oneself", county, 1, []Grant{{Role: Admin, UnitPath: "/1/12/"}}, true},
+		{"top admin, a county admin", top, 9, []Grant{{Role: Admin, UnitPath: "/1/12/"}}, true},
+		{"top admin, another top admin", top, 9, []Grant{{Role: Admin, UnitPath: "/1/"}}, true},
+	} {
+		if got := tc.p.ChangesUser(tc.id, tc.grants); got != tc.want {
+			t.Errorf("%s: ChangesUser = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestLevel: the level a recorder speaks for is their outermost grant
+// allowing the action over the unit.
+func TestLevel(t *testing.T) {
+	p := &Principal{Grants: []Grant{{Role: Supervisor, UnitID: 12, UnitPath: "/1/12/"}, {Role: Supervisor, UnitID: 1, UnitPath: "/1/"},
+		{Role: UnitLeader, UnitID: 30, UnitPath: "/1/12/30/"}}}
+	if id, ok := p.Level(RecordFinding, "/1/12/30/"); !ok || id != 1 {
+		t.Errorf("level over a township: %d %v, want 1", id, ok)
+	}
+	if id, ok := p.Level(RecordFinding, "/2/"); ok {
+		t.Errorf("level outside the grants: %d", id)
+	}
+	if id, ok := p.Level(RecordOwnFinding, "/1/12/30/"); !ok || id != 30 {
+		t.Errorf("own level: %d %v, want 30", id, ok)
 	}
 }
 

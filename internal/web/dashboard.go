@@ -131,7 +131,7 @@ func closureRate(st rectification.Stats) *float64 {
 // CanReadResults reports whether the user reads results (and so the
 // dashboards) of the unit at path.
 func (v *view) CanReadResults(path string) bool {
-	return action.Can(v.User, action.AppraisalResults, action.CycleAt(path))
+	return action.Can(v.User, action.DashboardRead, action.UnitAt(path))
 }
 
 // DashboardFor reports whether the user may open the cycle's overview:
@@ -251,7 +251,7 @@ func (s *Server) dashFocus(r *http.Request, c cycle.Cycle) (unit.Unit, []unit.Un
 	p, ctx := principal(r), r.Context()
 	var choices []unit.Unit
 	ids := []int64{c.UnitID}
-	if !action.Can(p, action.AppraisalResults, action.CycleAt(c.UnitPath)) {
+	if !action.Can(p, action.DashboardRead, action.UnitAt(c.UnitPath)) {
 		ids = nil
 		for _, scope := range p.Scopes(auth.ReadResults) {
 			if up := unit.Ancestors(scope); unit.Contains(c.UnitPath, scope) && len(up) > 0 {
@@ -286,7 +286,7 @@ func (s *Server) dashFocus(r *http.Request, c cycle.Cycle) (unit.Unit, []unit.Un
 	switch {
 	case err != nil:
 		return u, nil, err
-	case !action.Can(p, action.AppraisalResults, action.CycleAt(u.Path)):
+	case !action.Can(p, action.DashboardRead, action.UnitAt(u.Path)):
 		return u, nil, apperr.New(apperr.Forbidden, "err.forbidden")
 	case !unit.Contains(c.UnitPath, u.Path):
 		return u, nil, apperr.Field("unit", "err.no_such_unit", id)
@@ -465,7 +465,7 @@ func (s *Server) gradesFigure(r *http.Request, v *view, c cycle.Cycle, focus uni
 	if err != nil {
 		return f, err
 	}
-	if a.Status != assessment.Published && !action.Can(principal(r), action.AppraisalResults, action.CycleAt(c.UnitPath)) {
+	if a.Status != assessment.Published && !action.Can(principal(r), action.DashboardRead, action.UnitAt(c.UnitPath)) {
 		f.Note = v.T("dash.not_published")
 		return f, nil
 	}
@@ -561,7 +561,7 @@ func (s *Server) unitDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.unitFor(r, id, action.AppraisalResults)
+	u, err := s.unitFor(r, id, action.DashboardRead)
 	if err != nil {
 		return err
 	}
@@ -641,7 +641,7 @@ func (s *Server) dashHistory(r *http.Request, u unit.Unit) ([]store.HistoryRow, 
 		if err != nil {
 			return nil, err
 		}
-		if !action.Can(p, action.AppraisalResults, action.CycleAt(c.UnitPath)) {
+		if !action.Can(p, action.DashboardRead, action.UnitAt(c.UnitPath)) {
 			hist[i].Final, hist[i].Appraisal, hist[i].Grade = nil, nil, ""
 		}
 	}
@@ -745,7 +745,7 @@ func (s *Server) compareUnits(r *http.Request) ([]unit.Unit, error) {
 		}
 		seen[id] = true
 		u, err := s.st.Unit(r.Context(), id)
-		if apperr.Is(err, apperr.NotFound) || (err == nil && !action.Can(principal(r), action.AppraisalResults, action.CycleAt(u.Path))) {
+		if apperr.Is(err, apperr.NotFound) || (err == nil && !action.Can(principal(r), action.DashboardRead, action.UnitAt(u.Path))) {
 			bad = apperr.Field("unit", "err.no_such_unit", id)
 			continue
 		}

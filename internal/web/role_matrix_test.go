@@ -129,7 +129,7 @@ var roleMatrix = []access{
 	{route: "GET /users/{id}", method: "GET", path: "/users/{user:T}", allowed: admins, ok: 200, outsideDenied: 403},
 	{route: "POST /users/{id}", method: "POST", path: "/users/{user:T}", body: "version={uv:T}&name=新名字", allowed: admins, ok: 303, outsideDenied: 403},
 	{route: "POST /users/{id}/grants", method: "POST", path: "/users/{user:T}/grants", body: "role=observer&unit_id={T}", allowed: admins, ok: 303, outsideDenied: 403},
-	{route: "POST /grants/{id}/delete", method: "POST", path: "/grants/{grant:T}/delete", allowed: admins, ok: 303},
+	{route: "POST /grants/{id}/delete", method: "POST", path: "/grants/{grant:T}/delete", allowed: admins, ok: 303, outsideDenied: 403},
 
 	{route: "GET /api/v1/units", method: "GET", path: "/api/v1/units", allowed: everyone, ok: 200},
 	{route: "POST /api/v1/units", method: "POST", path: "/api/v1/units", body: `{"parent_id": {T}, "name": "新单位"}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 400},
