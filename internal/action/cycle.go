@@ -24,10 +24,15 @@ func (a *Actions) Cycle(ctx context.Context, p *auth.Principal, id int64) (cycle
 	if err != nil {
 		return c, err
 	}
-	if !p.CanReadCycle(c.UnitPath, paths) {
-		return c, apperr.New(apperr.NotFound, "err.not_found")
+	if Can(p, UnitRead, CycleAt(c.UnitPath)) {
+		return c, nil
 	}
-	return c, nil
+	for _, path := range paths {
+		if Can(p, UnitRead, UnitAt(path)) {
+			return c, nil
+		}
+	}
+	return c, apperr.New(apperr.NotFound, "err.not_found")
 }
 
 // CycleFor loads a cycle p may see for decision n, taken on the cycle's

@@ -160,13 +160,13 @@ func (a *Actions) ImportFindings(ctx context.Context, p *auth.Principal, cycleID
 		return ledger.FindingsResult{}, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return a.st.ImportFindings(ctx, p.Actor(), store.FindingsImport{CycleID: c.ID, Sheet: sheet,
-		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: dryRun})
+		Read: p.Scopes(RuleOf(UnitRead).Need), Record: p.Scopes(RuleOf(FindingRecord).Need), DryRun: dryRun})
 }
 
 // CanImportFindings reports whether p records findings on some unit of
 // the cycle run by the unit at cyclePath (each row is then checked).
 func CanImportFindings(p *auth.Principal, cyclePath string) bool {
-	for _, s := range p.Scopes(auth.RecordFinding) {
+	for _, s := range p.Scopes(RuleOf(FindingRecord).Need) {
 		if unit.Contains(s, cyclePath) || unit.Contains(cyclePath, s) {
 			return true
 		}
