@@ -808,9 +808,10 @@ func TestRectificationLoop(t *testing.T) {
 	}
 	xs, _ := st.FindingRectifications(bg, f.ID)
 	item := base + "/rectifications/" + strconv.FormatInt(xs[0].ID, 10)
-	// A second supervisor, to verify what the first sent back.
+	// A second supervisor, to verify what the first sent back: on the city,
+	// which raised the finding (a county supervisor may not verify it).
 	if _, err := st.CreateUser(bg, audit.System, user.Draft{Login: "supervisor2", Name: "纪委监委 周敏", Locale: "zh-CN"}, auth.HashPassword(demo.Password),
-		[]auth.Grant{{Role: auth.Supervisor, UnitID: fc[0].ID}}); err != nil {
+		[]auth.Grant{{Role: auth.Supervisor, UnitID: c.UnitID}}); err != nil {
 		t.Fatal(err)
 	}
 	pdf := filepath.Join(t.TempDir(), "整改佐证.pdf")

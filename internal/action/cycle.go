@@ -126,3 +126,19 @@ func (a *Actions) AdvanceCycle(ctx context.Context, p *auth.Principal, id, versi
 	}
 	return a.st.AdvanceCycle(ctx, p.Actor(), id, version, to)
 }
+
+// SaveMeeting stores the cycle's review meeting.
+func (a *Actions) SaveMeeting(ctx context.Context, p *auth.Principal, cycleID int64, m cycle.Meeting) (cycle.Meeting, error) {
+	if _, err := a.CycleFor(ctx, p, cycleID, CycleManage); err != nil {
+		return m, err
+	}
+	return a.st.SaveMeeting(ctx, p.Actor(), cycleID, m)
+}
+
+// ExcuseParticipant records why a unit need not hand in its report.
+func (a *Actions) ExcuseParticipant(ctx context.Context, p *auth.Principal, cycleID, version, unitID int64, reason string) error {
+	if _, err := a.CycleFor(ctx, p, cycleID, CycleManage); err != nil {
+		return err
+	}
+	return a.st.ExcuseParticipant(ctx, p.Actor(), cycleID, version, unitID, reason)
+}

@@ -3,8 +3,10 @@ package action
 import (
 	"context"
 
+	"zeren/internal/apperr"
 	"zeren/internal/attachment"
 	"zeren/internal/auth"
+	"zeren/internal/ledger"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
 )
@@ -162,3 +164,21 @@ func CanOnRect(p *auth.Principal, x rectification.Rectification) RectCan {
 		Split:   Can(p, FindingEdit, t) && x.Finding.Status == "open",
 	}
 }
+
+// ImportLedger applies an edited ledger of a cycle p may see: plans and
+// progress of the items p plans (each row is checked against RectPlan's
+// subtrees), all or nothing.
+func (a *Actions) ImportLedger(ctx context.Context, p *auth.Principal, cycleID int64, sheet ledger.Sheet, dryRun bool) (ledger.Result, error) {
+	if _, err := a.Cycle(ctx, p, cycleID); err != nil {
+		return ledger.Result{}, err
+	}
+	edit := p.Scopes(RuleOf(RectPlan).Need)
+	if len(edit) == 0 {
+		return ledger.Result{}, apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	return a.st.ImportLedger(ctx, p.Actor(), store.LedgerImport{CycleID: cycleID, Sheet: sheet,
+		Read: p.Scopes(RuleOf(UnitRead).Need), Edit: edit, DryRun: dryRun})
+}
+
+// CanImportLedger reports whether p plans items somewhere.
+func CanImportLedger(p *auth.Principal) bool { return len(p.Scopes(RuleOf(RectPlan).Need)) > 0 }

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"zeren/internal/auth"
 )
 
 // TestEveryActionDecides: every exported method of Actions reaches a
@@ -163,5 +166,53 @@ func TestTableNames(t *testing.T) {
 		if r.What == "" || (r.Need == "" && r.On != OnVoter) {
 			t.Errorf("row %s is incomplete: %+v", r.Name, r)
 		}
+	}
+}
+
+// onText says in words which unit a row is decided on.
+var onText = map[On]string{
+	OnUnit:   "the object's unit",
+	OnCycle:  "the cycle's reviewing unit",
+	OnRaiser: "the level that raised the finding",
+	OnUser:   "every grant of the user",
+	OnPeer:   "every grant of the user, none at or above the admin's own level (top admins excepted)",
+	OnTop:    "a root unit",
+	OnVoter:  "the appraisal's voter list",
+}
+
+// markdown is the decision table as the README shows it.
+func markdown() string {
+	var b strings.Builder
+	b.WriteString("| decision | what it decides | role | on |\n|---|---|---|---|\n")
+	for _, r := range Table {
+		roles := "an invited voter"
+		if r.Need != "" {
+			var rs []string
+			for _, role := range auth.Roles {
+				p := &auth.Principal{Grants: []auth.Grant{{Role: role, UnitPath: "/1/"}}}
+				if p.Can(r.Need, "/1/") {
+					rs = append(rs, string(role))
+				}
+			}
+			roles = strings.Join(rs, ", ")
+		}
+		b.WriteString("| `" + string(r.Name) + "` | " + r.What + " | " + roles + " | " + onText[r.On] + " |\n")
+	}
+	return b.String()
+}
+
+// TestREADMETable: the README carries the decision table as the code has
+// it (ZEREN_DECISION_TABLE=1 prints it).
+func TestREADMETable(t *testing.T) {
+	want := markdown()
+	if os.Getenv("ZEREN_DECISION_TABLE") != "" {
+		fmt.Print(want)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), want) {
+		t.Error("README.md does not carry the decision table as the code has it; regenerate with ZEREN_DECISION_TABLE=1 go test -run TestREADMETable ./internal/action/")
 	}
 }

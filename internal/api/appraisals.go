@@ -130,7 +130,7 @@ func (a *API) appraisalCreate(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	}
 	setup := appraisal.Default()
 	in.apply(&setup)
-	ap, err := a.st.CreateAppraisal(r.Context(), p.Actor(), c.ID, setup)
+	ap, err := a.act.CreateAppraisal(r.Context(), p, c.ID, setup)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (a *API) appraisalPatch(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return apperr.Field("version", "err.required")
 	}
 	in.apply(&ap)
-	if ap, err = a.st.UpdateAppraisal(r.Context(), p.Actor(), ap.ID, *in.Version, ap); err != nil {
+	if ap, err = a.act.UpdateAppraisal(r.Context(), p, ap.ID, *in.Version, ap); err != nil {
 		return err
 	}
 	return a.writeAppraisal(w, r, p, http.StatusOK, ap)
@@ -178,7 +178,7 @@ func (a *API) appraisalMove(to appraisal.Status) handler {
 		if err != nil {
 			return err
 		}
-		if ap, err = a.st.MoveAppraisal(r.Context(), p.Actor(), ap.ID, version, to); err != nil {
+		if ap, err = a.act.MoveAppraisal(r.Context(), p, ap.ID, version, to); err != nil {
 			return err
 		}
 		return a.writeAppraisal(w, r, p, http.StatusOK, ap)
@@ -208,7 +208,7 @@ func (a *API) appraisalCodes(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if in.Count == nil {
 		return apperr.Field("count", "err.required")
 	}
-	codes, err := a.st.CreateCodes(r.Context(), p.Actor(), ap.ID, *in.GroupID, deref(in.UnitID), *in.Count)
+	codes, err := a.act.CreateCodes(r.Context(), p, ap.ID, *in.GroupID, deref(in.UnitID), *in.Count)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (a *API) appraisalVoters(w http.ResponseWriter, r *http.Request, p *auth.Pr
 			path = u.Path
 		}
 	}
-	n, err := a.st.AddVoters(r.Context(), p.Actor(), ap.ID, *in.GroupID, in.Logins, in.Role, path)
+	n, err := a.act.AddVoters(r.Context(), p, ap.ID, *in.GroupID, in.Logins, in.Role, path)
 	if err != nil {
 		return err
 	}

@@ -187,7 +187,7 @@ func (a *API) assessmentScheme(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	asm, err := a.st.SaveScheme(r.Context(), p.Actor(), c.ID, version, *in.Scheme)
+	asm, err := a.act.SaveScheme(r.Context(), p, c.ID, version, *in.Scheme)
 	if err != nil {
 		return inField("scheme", err)
 	}
@@ -227,7 +227,7 @@ func (a *API) assessmentManual(w http.ResponseWriter, r *http.Request, p *auth.P
 			return apperr.Field("indicator", "err.manual_unknown", in.Indicator)
 		}
 	}
-	err = a.st.SetManual(r.Context(), p.Actor(), c.ID, *in.UnitID, in.Indicator, score)
+	err = a.act.SetManual(r.Context(), p, c.ID, *in.UnitID, in.Indicator, score)
 	if e, ok := apperr.As(err); ok && e.Field == "manual" {
 		named := *e
 		named.Field = "score"
@@ -265,7 +265,7 @@ func (a *API) assessmentCompute(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	if _, err := a.st.ComputeAssessment(r.Context(), p.Actor(), c.ID); err != nil {
+	if _, err := a.act.ComputeAssessment(r.Context(), p, c.ID); err != nil {
 		return err
 	}
 	return a.writeAssessment(w, r, p, c)
@@ -290,7 +290,7 @@ func (a *API) assessmentAdjust(w http.ResponseWriter, r *http.Request, p *auth.P
 		return apperr.Field("adjustment", "err.required")
 	}
 	adj := assessment.Adjustment{Points: *in.Adjustment, Reason: in.Reason}
-	if err := a.st.AdjustScore(r.Context(), p.Actor(), c.ID, *in.UnitID, adj); err != nil {
+	if err := a.act.AdjustScore(r.Context(), p, c.ID, *in.UnitID, adj); err != nil {
 		return err
 	}
 	return a.writeAssessment(w, r, p, c)
@@ -309,7 +309,7 @@ func (a *API) assessmentPublish(w http.ResponseWriter, r *http.Request, p *auth.
 	if version, err = assessmentVersion(version); err != nil {
 		return err
 	}
-	if err := a.st.PublishAssessment(r.Context(), p.Actor(), c.ID, version); err != nil {
+	if err := a.act.PublishAssessment(r.Context(), p, c.ID, version); err != nil {
 		return err
 	}
 	return a.writeStoredAssessment(w, r, c)
@@ -335,7 +335,7 @@ func (a *API) assessmentReopen(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	if err := a.st.ReopenAssessment(r.Context(), p.Actor(), c.ID, version, in.Reason); err != nil {
+	if err := a.act.ReopenAssessment(r.Context(), p, c.ID, version, in.Reason); err != nil {
 		return err
 	}
 	return a.writeStoredAssessment(w, r, c)

@@ -120,7 +120,7 @@ func (a *API) commentPut(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	for _, pb := range in.Problems {
 		k.Problems = append(k.Problems, comment.Problem{Area: pb.Area, Severity: pb.Severity, Text: pb.Text})
 	}
-	if k, err = a.st.SaveComment(r.Context(), p.Actor(), k); err != nil {
+	if k, err = a.act.SaveComment(r.Context(), p, k); err != nil {
 		return err
 	}
 	return a.writeComment(w, r, k)
@@ -137,7 +137,7 @@ func (a *API) commentPublish(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	k, err := a.st.PublishComment(r.Context(), p.Actor(), rp.ID, version)
+	k, err := a.act.PublishComment(r.Context(), p, rp.ID, version)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (a *API) cycleList(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	return nil
 }
 
-// readableCycle loads the {id} cycle if p may see it (auth.CanReadCycle).
+// readableCycle loads the {id} cycle if p may see it (action.Cycle).
 func (a *API) readableCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, error) {
 	id, err := pathID(r)
 	if err != nil {

@@ -38,7 +38,7 @@ func (a *API) meetingPut(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err := decode(r, &m); err != nil {
 		return err
 	}
-	if m, err = a.st.SaveMeeting(r.Context(), p.Actor(), c.ID, m); err != nil {
+	if m, err = a.act.SaveMeeting(r.Context(), p, c.ID, m); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, m)

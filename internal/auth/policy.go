@@ -284,17 +284,3 @@ func (p *Principal) Actor() audit.Actor {
 	}
 	return audit.Actor{UserID: p.UserID, Login: p.Login}
 }
-
-// CanReadCycle reports whether p may see a cycle: a grant covers the unit
-// that runs it, or one of the units taking part (which see their own part).
-func (p *Principal) CanReadCycle(cyclePath string, participantPaths []string) bool {
-	if p.Can(ReadUnit, cyclePath) {
-		return true
-	}
-	for _, path := range participantPaths {
-		if p.Can(ReadUnit, path) {
-			return true
-		}
-	}
-	return false
-}

@@ -137,7 +137,7 @@ func (s *Server) appraisalCreate(w http.ResponseWriter, r *http.Request) error {
 	setup, err := setupFromForm(r)
 	if err == nil {
 		var a appraisal.Appraisal
-		if a, err = s.st.CreateAppraisal(r.Context(), principal(r).Actor(), c.ID, setup); err == nil {
+		if a, err = s.act.CreateAppraisal(r.Context(), principal(r), c.ID, setup); err == nil {
 			return s.redirect(w, r, appraisalPath(a.ID), "flash.saved")
 		}
 	}
@@ -176,22 +176,8 @@ func (s *Server) readableAppraisal(r *http.Request) (cycle.Cycle, appraisal.Appr
 	if err != nil {
 		return cycle.Cycle{}, appraisal.Appraisal{}, err
 	}
-	a, err := s.st.Appraisal(r.Context(), id)
-	if err != nil {
-		return cycle.Cycle{}, a, err
-	}
-	c, err := s.st.Cycle(r.Context(), a.CycleID)
-	if err != nil {
-		return c, a, err
-	}
-	paths, err := s.st.ParticipantPaths(r.Context(), c.ID)
-	if err != nil {
-		return c, a, err
-	}
-	if !principal(r).CanReadCycle(c.UnitPath, paths) {
-		return c, a, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return c, a, nil
+	a, c, err := s.act.Appraisal(r.Context(), principal(r), id)
+	return c, a, err
 }
 
 // appraisalShow is the appraisal page by the appraisal's id.
@@ -227,7 +213,7 @@ func (s *Server) appraisalUpdate(w http.ResponseWriter, r *http.Request) error {
 		err = ferr
 	}
 	if err == nil {
-		_, err = s.st.UpdateAppraisal(r.Context(), principal(r).Actor(), a.ID, version, setup)
+		_, err = s.act.UpdateAppraisal(r.Context(), principal(r), a.ID, version, setup)
 	}
 	return s.afterAppraisalChange(w, r, c, a, &setup, err, "flash.saved")
 }
@@ -241,7 +227,7 @@ func (s *Server) appraisalMove(to appraisal.Status) handler {
 		}
 		version, err := requiredInt(r, "version")
 		if err == nil {
-			_, err = s.st.MoveAppraisal(r.Context(), principal(r).Actor(), a.ID, version, to)
+			_, err = s.act.MoveAppraisal(r.Context(), principal(r), a.ID, version, to)
 		}
 		flash := "flash.appraisal_opened"
 		if to == appraisal.Closed {
@@ -271,7 +257,7 @@ func (s *Server) votersAdd(w http.ResponseWriter, r *http.Request) error {
 		err = apperr.Field("logins", "err.required")
 	}
 	if err == nil {
-		_, err = s.st.AddVoters(r.Context(), principal(r).Actor(), a.ID, group, logins, role, path)
+		_, err = s.act.AddVoters(r.Context(), principal(r), a.ID, group, logins, role, path)
 	}
 	return s.afterAppraisalChange(w, r, c, a, nil, err, "flash.voters_added")
 }
@@ -299,7 +285,7 @@ func (s *Server) voterRemove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "err.not_found")
 	}
-	err = s.st.RemoveVoter(r.Context(), principal(r).Actor(), a.ID, uid)
+	err = s.act.RemoveVoter(r.Context(), principal(r), a.ID, uid)
 	return s.afterAppraisalChange(w, r, c, a, nil, err, "flash.voter_removed")
 }
 
@@ -343,7 +329,7 @@ func (s *Server) codesCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var codes []appraisal.Code
 	if err == nil {
-		codes, err = s.st.CreateCodes(r.Context(), principal(r).Actor(), a.ID, group, unitID, int(count))
+		codes, err = s.act.CreateCodes(r.Context(), principal(r), a.ID, group, unitID, int(count))
 	}
 	if err != nil {
 		return s.afterAppraisalChange(w, r, c, a, nil, err, "")

@@ -196,7 +196,7 @@ func (s *Server) assessmentScheme(w http.ResponseWriter, r *http.Request) error 
 		}
 		sc.PeerGroups = append(sc.PeerGroups, g)
 	}
-	_, err = s.st.SaveScheme(r.Context(), principal(r).Actor(), c.ID, version, sc)
+	_, err = s.act.SaveScheme(r.Context(), principal(r), c.ID, version, sc)
 	return s.afterAssessment(w, r, c, err, "flash.saved")
 }
 
@@ -227,7 +227,7 @@ func (s *Server) assessmentManual(w http.ResponseWriter, r *http.Request) error 
 			}
 			score = &x
 		}
-		if err := s.st.SetManual(r.Context(), principal(r).Actor(), c.ID, unitID, in.Key, score); err != nil {
+		if err := s.act.SetManual(r.Context(), principal(r), c.ID, unitID, in.Key, score); err != nil {
 			return s.afterAssessment(w, r, c, err, "")
 		}
 	}
@@ -239,7 +239,7 @@ func (s *Server) assessmentCompute(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	_, err = s.st.ComputeAssessment(r.Context(), principal(r).Actor(), c.ID)
+	_, err = s.act.ComputeAssessment(r.Context(), principal(r), c.ID)
 	return s.afterAssessment(w, r, c, err, "flash.assessment_computed")
 }
 
@@ -258,7 +258,7 @@ func (s *Server) assessmentAdjust(w http.ResponseWriter, r *http.Request) error 
 			return s.afterAssessment(w, r, c, apperr.Field("adjustment", "err.not_a_number"), "")
 		}
 	}
-	err = s.st.AdjustScore(r.Context(), principal(r).Actor(), c.ID, unitID, adj)
+	err = s.act.AdjustScore(r.Context(), principal(r), c.ID, unitID, adj)
 	return s.afterAssessment(w, r, c, err, "flash.assessment_adjusted")
 }
 
@@ -267,7 +267,7 @@ func (s *Server) assessmentPublish(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	err = s.st.PublishAssessment(r.Context(), principal(r).Actor(), c.ID, version)
+	err = s.act.PublishAssessment(r.Context(), principal(r), c.ID, version)
 	return s.afterAssessment(w, r, c, err, "flash.assessment_published")
 }
 
@@ -276,7 +276,7 @@ func (s *Server) assessmentReopen(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	err = s.st.ReopenAssessment(r.Context(), principal(r).Actor(), c.ID, version, r.PostForm.Get("reason"))
+	err = s.act.ReopenAssessment(r.Context(), principal(r), c.ID, version, r.PostForm.Get("reason"))
 	return s.afterAssessment(w, r, c, err, "flash.assessment_reopened")
 }
 

@@ -174,21 +174,15 @@ func (s *Server) commentChange(w http.ResponseWriter, r *http.Request, publish b
 		return err
 	}
 	k, err := commentFromForm(r, rp.ID)
-	by := principal(r).Actor()
 	flash := "flash.saved"
 	if err == nil && publish {
-		err = k.CheckPublish() // before saving, so that an empty draft is not left behind
+		_, err = s.act.SaveAndPublishComment(r.Context(), principal(r), k)
+		flash = "flash.comment_published"
+	} else if err == nil {
+		_, err = s.act.SaveComment(r.Context(), principal(r), k)
 	}
 	if err == nil {
-		var saved comment.Comment
-		saved, err = s.st.SaveComment(r.Context(), by, k)
-		if err == nil && publish {
-			_, err = s.st.PublishComment(r.Context(), by, rp.ID, saved.Version)
-			flash = "flash.comment_published"
-		}
-		if err == nil {
-			return s.redirect(w, r, reportPath(rp.ID)+"/comment", flash)
-		}
+		return s.redirect(w, r, reportPath(rp.ID)+"/comment", flash)
 	}
 	switch apperr.KindOf(err) {
 	case apperr.Invalid, apperr.Conflict:

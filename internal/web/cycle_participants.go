@@ -50,7 +50,7 @@ func (s *Server) participantsAdd(w http.ResponseWriter, r *http.Request) error {
 	for _, u := range add {
 		list = append(list, cycle.Participant{UnitID: u.ID, Mode: mode})
 	}
-	err = s.st.SetParticipants(r.Context(), principal(r).Actor(), c.ID, version, list)
+	_, err = s.act.PatchCycle(r.Context(), principal(r), c.ID, version, action.CyclePatch{Participants: list, SetParts: true})
 	return s.afterCycleChange(w, r, c, err, "flash.saved")
 }
 
@@ -65,9 +65,8 @@ func (s *Server) participantEdit(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return apperr.New(apperr.NotFound, "err.not_found")
 	}
-	by := principal(r).Actor()
 	if op := r.PostForm.Get("op"); op == "excuse" {
-		err = s.st.ExcuseParticipant(r.Context(), by, c.ID, version, unitID, r.PostForm.Get("excused"))
+		err = s.act.ExcuseParticipant(r.Context(), principal(r), c.ID, version, unitID, r.PostForm.Get("excused"))
 	} else {
 		list, lerr := s.st.Participants(r.Context(), c.ID)
 		if lerr != nil {
@@ -75,7 +74,7 @@ func (s *Server) participantEdit(w http.ResponseWriter, r *http.Request) error {
 		}
 		list, err = cycle.EditParticipants(list, unitID, op, cycle.Mode(r.PostForm.Get("mode")))
 		if err == nil {
-			err = s.st.SetParticipants(r.Context(), by, c.ID, version, list)
+			_, err = s.act.PatchCycle(r.Context(), principal(r), c.ID, version, action.CyclePatch{Participants: list, SetParts: true})
 		}
 	}
 	return s.afterCycleChange(w, r, c, err, "flash.saved")

@@ -41,18 +41,7 @@ func (s *Server) readableCycle(r *http.Request) (cycle.Cycle, error) {
 	if err != nil {
 		return cycle.Cycle{}, err
 	}
-	c, err := s.st.Cycle(r.Context(), id)
-	if err != nil {
-		return c, err
-	}
-	paths, err := s.st.ParticipantPaths(r.Context(), c.ID)
-	if err != nil {
-		return c, err
-	}
-	if !principal(r).CanReadCycle(c.UnitPath, paths) {
-		return c, apperr.New(apperr.NotFound, "err.not_found")
-	}
-	return c, nil
+	return s.act.Cycle(r.Context(), principal(r), id)
 }
 
 // organizedCycle loads the {id} cycle for an organizer's change and parses
@@ -156,8 +145,8 @@ func (s *Server) cycleUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	year, _ := strconv.Atoi(r.PostForm.Get("year"))
-	_, err = s.st.UpdateCycle(r.Context(), principal(r).Actor(), c.ID, version,
-		cycle.Draft{Year: year, Title: r.PostForm.Get("title"), Deadline: r.PostForm.Get("deadline")})
+	_, err = s.act.PatchCycle(r.Context(), principal(r), c.ID, version, action.CyclePatch{
+		Draft: &cycle.Draft{Year: year, Title: r.PostForm.Get("title"), Deadline: r.PostForm.Get("deadline")}})
 	return s.afterCycleChange(w, r, c, err, "flash.saved")
 }
 
@@ -166,7 +155,8 @@ func (s *Server) cycleAreas(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.st.SetAreas(r.Context(), principal(r).Actor(), c.ID, version, strings.Split(r.PostForm.Get("areas"), "\n"))
+	_, err = s.act.PatchCycle(r.Context(), principal(r), c.ID, version, action.CyclePatch{
+		Areas: strings.Split(r.PostForm.Get("areas"), "\n"), SetAreas: true})
 	return s.afterCycleChange(w, r, c, err, "flash.saved")
 }
 
@@ -176,7 +166,8 @@ func (s *Server) cycleSeverities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.st.SetSeverities(r.Context(), principal(r).Actor(), c.ID, version, strings.Split(r.PostForm.Get("severities"), "\n"))
+	scale := strings.Split(r.PostForm.Get("severities"), "\n")
+	_, err = s.act.PatchCycle(r.Context(), principal(r), c.ID, version, action.CyclePatch{Severities: &scale})
 	return s.afterCycleChange(w, r, c, err, "flash.saved")
 }
 

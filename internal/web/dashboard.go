@@ -611,16 +611,8 @@ func (s *Server) drillCycle(r *http.Request, hist []store.HistoryRow) (int64, er
 			return id, nil
 		}
 	}
-	c, err := s.st.Cycle(r.Context(), id)
-	if err != nil {
+	if _, err := s.act.Cycle(r.Context(), principal(r), id); err != nil {
 		return 0, err
-	}
-	paths, err := s.st.ParticipantPaths(r.Context(), c.ID)
-	if err != nil {
-		return 0, err
-	}
-	if !principal(r).CanReadCycle(c.UnitPath, paths) {
-		return 0, apperr.New(apperr.NotFound, "err.not_found")
 	}
 	return id, nil
 }

@@ -6,14 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"zeren/internal/action"
 
 	"zeren/internal/api"
 	"zeren/internal/apperr"
-	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
 	"zeren/internal/ledger"
-	"zeren/internal/store"
 )
 
 // findingsImportData is the page to import inspection feedback: the form
@@ -32,7 +31,7 @@ func (s *Server) recordingCycle(r *http.Request) (cycle.Cycle, error) {
 	if err != nil {
 		return c, err
 	}
-	if !store.RecordsIn(principal(r).Scopes(auth.RecordFinding), c) {
+	if !action.CanImportFindings(principal(r), c.UnitPath) {
 		return c, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return c, nil
@@ -105,9 +104,7 @@ func (s *Server) importFindings(r *http.Request, c cycle.Cycle) (ledger.Findings
 	if err != nil {
 		return ledger.FindingsResult{}, err
 	}
-	p := principal(r)
-	return s.st.ImportFindings(r.Context(), p.Actor(), store.FindingsImport{CycleID: c.ID, Sheet: sheet,
-		Read: p.Scopes(auth.ReadUnit), Record: p.Scopes(auth.RecordFinding), DryRun: dry})
+	return s.act.ImportFindings(r.Context(), principal(r), c.ID, sheet, dry)
 }
 
 // renderFindingsImport shows the page with the cycle's areas and severity
@@ -131,5 +128,5 @@ func (v *view) FindingsRowError(e ledger.RowError) string {
 // RecordsFindingsIn reports whether the user may import findings into the
 // cycle, for the link on the cycle's page.
 func (v *view) RecordsFindingsIn(c cycle.Cycle) bool {
-	return store.RecordsIn(v.User.Scopes(auth.RecordFinding), c)
+	return action.CanImportFindings(v.User, c.UnitPath)
 }

@@ -87,8 +87,8 @@ func (s *Server) ledgerImportForm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if _, err := principal(r).ScopesOrForbidden(auth.PlanRectification); err != nil {
-		return err
+	if !action.CanImportLedger(principal(r)) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return s.renderLedgerImport(w, r, http.StatusOK, ledgerImportData{Cycle: c}, nil)
 }
@@ -102,10 +102,8 @@ func (s *Server) ledgerImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	edit, err := p.ScopesOrForbidden(auth.PlanRectification)
-	if err != nil {
-		return err
+	if !action.CanImportLedger(principal(r)) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	d := ledgerImportData{Cycle: c}
 	sheet, dry, err := s.readLedgerUpload(r)
@@ -115,8 +113,7 @@ func (s *Server) ledgerImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.st.ImportLedger(r.Context(), p.Actor(), store.LedgerImport{CycleID: c.ID, Sheet: sheet,
-		Read: p.Scopes(auth.ReadUnit), Edit: edit, DryRun: dry})
+	res, err := s.act.ImportLedger(r.Context(), principal(r), c.ID, sheet, dry)
 	if err != nil {
 		return err
 	}

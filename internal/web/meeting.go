@@ -19,7 +19,7 @@ func (s *Server) meetingSave(w http.ResponseWriter, r *http.Request) error {
 	version, err := formInt(r, "version")
 	if err == nil {
 		f := r.PostForm
-		_, err = s.st.SaveMeeting(r.Context(), principal(r).Actor(), c.ID, cycle.Meeting{
+		_, err = s.act.SaveMeeting(r.Context(), principal(r), c.ID, cycle.Meeting{
 			HeldOn: f.Get("held_on"), Place: f.Get("place"), Chair: f.Get("chair"),
 			Voting: f.Get("voting"), NonVoting: f.Get("non_voting"), Observers: f.Get("observers"), Version: version})
 	}

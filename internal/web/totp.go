@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -134,7 +135,7 @@ type settingsData struct {
 
 // settings shows the system-wide settings to admins of a whole tree.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r).IsTopAdmin() {
+	if !action.CanChangeSettings(principal(r)) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	v, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
@@ -151,7 +152,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 
 func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	if !p.IsTopAdmin() {
+	if !action.CanChangeSettings(p) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	if err := parseForm(r); err != nil {
@@ -175,13 +176,8 @@ func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) error {
 		}
 		value = strings.Join(roles, ",")
 	}
-	if err := s.st.SetSetting(r.Context(), p.Actor(), auth.SettingTOTPRoles, value); err != nil {
+	if err := s.act.UpdateSettings(r.Context(), p, value, days); err != nil {
 		return err
-	}
-	if days != s.st.WarningDays() {
-		if err := s.st.SetWarningDays(r.Context(), p.Actor(), days); err != nil {
-			return err
-		}
 	}
 	return s.redirect(w, r, "/settings", "flash.saved")
 }
