@@ -10,6 +10,7 @@ package action
 
 import (
 	"zeren/internal/apperr"
+	"zeren/internal/audit"
 	"zeren/internal/auth"
 	"zeren/internal/store"
 )
@@ -182,3 +183,14 @@ func CycleAt(path string) Target { return Target{Unit: path, Cycle: path} }
 
 // UnitAt is the target of a decision on the unit at path.
 func UnitAt(path string) Target { return Target{Unit: path} }
+
+// System is the principal of the command line: the operator who holds the
+// database acts with every role on every unit, recorded in the audit trail
+// as by.
+func System(by audit.Actor) *auth.Principal {
+	p := &auth.Principal{UserID: by.UserID, Login: by.Login}
+	for _, r := range auth.Roles {
+		p.Grants = append(p.Grants, auth.Grant{Role: r, UnitPath: "/"})
+	}
+	return p
+}

@@ -3,9 +3,9 @@ package cli
 import (
 	"fmt"
 
+	"zeren/internal/action"
 	"zeren/internal/finding"
 	"zeren/internal/ledger"
-	"zeren/internal/store"
 )
 
 // importFindings records the problems of an inspection feedback sheet as
@@ -29,8 +29,7 @@ func importFindings(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := in.st.ImportFindings(e.ctx, cliActor, store.FindingsImport{CycleID: in.cycle.ID, Sheet: sheet,
-		Read: everyUnit, Record: everyUnit, DryRun: in.dry})
+	res, err := action.New(in.st).ImportFindings(e.ctx, action.System(cliActor), in.cycle.ID, sheet, in.dry)
 	if err != nil {
 		return err
 	}

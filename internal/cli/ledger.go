@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"zeren/internal/action"
 
 	"zeren/internal/apperr"
 	"zeren/internal/config"
@@ -124,7 +125,7 @@ func importLedger(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := in.st.ImportLedger(e.ctx, cliActor, store.LedgerImport{CycleID: in.cycle.ID, Sheet: sheet, Read: everyUnit, Edit: everyUnit, DryRun: in.dry})
+	res, err := action.New(in.st).ImportLedger(e.ctx, action.System(cliActor), in.cycle.ID, sheet, in.dry)
 	if err != nil {
 		return err
 	}

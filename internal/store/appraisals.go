@@ -47,18 +47,18 @@ func scanAppraisal(row interface{ Scan(...any) error }) (appraisal.Appraisal, er
 
 // Appraisal returns an appraisal with its rater groups.
 func (s *Store) Appraisal(ctx context.Context, id int64) (appraisal.Appraisal, error) {
-	a, err := scanAppraisal(s.read.QueryRowContext(ctx, s.q(`SELECT `+appraisalCols+appraisalFrom+` WHERE a.id = ?`), id))
+	a, err := scanAppraisal(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+appraisalCols+appraisalFrom+` WHERE a.id = ?`), id))
 	if err != nil {
 		return a, err
 	}
-	a.Groups, err = raterGroups(ctx, s.read, s, id)
+	a.Groups, err = raterGroups(ctx, s.rd(ctx), s, id)
 	return a, err
 }
 
 // CycleAppraisal returns the appraisal of a cycle, NotFound if it has none.
 func (s *Store) CycleAppraisal(ctx context.Context, cycleID int64) (appraisal.Appraisal, error) {
 	var id int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id FROM appraisals WHERE cycle_id = ?`), cycleID).Scan(&id)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT id FROM appraisals WHERE cycle_id = ?`), cycleID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return appraisal.Appraisal{}, apperr.New(apperr.NotFound, "err.not_found")
 	}
@@ -353,7 +353,7 @@ func (t *Tx) groupToJoin(ctx context.Context, id, groupID int64) (appraisal.Appr
 
 // Voters lists the users invited to vote, by group and name.
 func (s *Store) Voters(ctx context.Context, id int64) ([]appraisal.Voter, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT v.user_id, u.login, u.name, v.group_id FROM appraisal_voters v
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT v.user_id, u.login, u.name, v.group_id FROM appraisal_voters v
 		JOIN users u ON u.id = v.user_id JOIN rater_groups g ON g.id = v.group_id
 		WHERE v.appraisal_id = ? ORDER BY g.position, u.name, u.id`), id)
 	if err != nil {
@@ -484,7 +484,7 @@ func (s *Store) CreateCodes(ctx context.Context, by audit.Actor, id, groupID, un
 // Turnout counts, per rater group, the voters who have voted and those who
 // may: invited users and codes.
 func (s *Store) Turnout(ctx context.Context, a appraisal.Appraisal) ([]appraisal.Turnout, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT g.id,
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT g.id,
 		(SELECT COUNT(*) FROM voter_marks m WHERE m.appraisal_id = g.appraisal_id AND m.group_id = g.id),
 		(SELECT COUNT(*) FROM appraisal_voters v WHERE v.group_id = g.id) + (SELECT COUNT(*) FROM appraisal_codes k WHERE k.group_id = g.id)
 		FROM rater_groups g WHERE g.appraisal_id = ? ORDER BY g.position`), a.ID)
@@ -519,14 +519,14 @@ func (s *Store) UserVoter(ctx context.Context, appraisalID, userID int64) (Ballo
 		return BallotVoter{}, err
 	}
 	v := BallotVoter{Appraisal: a, Key: appraisal.VoterKey(userID, "")}
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT group_id FROM appraisal_voters WHERE appraisal_id = ? AND user_id = ?`), appraisalID, userID).Scan(&v.GroupID)
+	err = s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT group_id FROM appraisal_voters WHERE appraisal_id = ? AND user_id = ?`), appraisalID, userID).Scan(&v.GroupID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, apperr.New(apperr.Forbidden, "err.not_a_voter")
 	}
 	if err != nil {
 		return v, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT DISTINCT unit_id FROM grants WHERE user_id = ? AND role IN ('leader', 'staff')`), userID)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT DISTINCT unit_id FROM grants WHERE user_id = ? AND role IN ('leader', 'staff')`), userID)
 	if err != nil {
 		return v, err
 	}
@@ -547,7 +547,7 @@ func (s *Store) CodeVoter(ctx context.Context, code string) (BallotVoter, error)
 	var id int64
 	var own sql.NullInt64
 	v := BallotVoter{Key: appraisal.VoterKey(0, hash)}
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT appraisal_id, group_id, unit_id FROM appraisal_codes WHERE hash = ?`), hash).Scan(&id, &v.GroupID, &own)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT appraisal_id, group_id, unit_id FROM appraisal_codes WHERE hash = ?`), hash).Scan(&id, &v.GroupID, &own)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, apperr.Field("code", "err.code_unknown")
 	}
@@ -565,7 +565,7 @@ func (s *Store) CodeVoter(ctx context.Context, code string) (BallotVoter, error)
 
 func (s *Store) markVoted(ctx context.Context, v *BallotVoter) error {
 	var n int
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM voter_marks WHERE appraisal_id = ? AND voter = ?`), v.Appraisal.ID, v.Key).Scan(&n)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM voter_marks WHERE appraisal_id = ? AND voter = ?`), v.Appraisal.ID, v.Key).Scan(&n)
 	v.Voted = n > 0
 	return err
 }
@@ -605,7 +605,7 @@ func (s *Store) Offered(ctx context.Context, a appraisal.Appraisal, own []int64)
 func (s *Store) Vote(ctx context.Context, by audit.Actor, v BallotVoter, submission string, ballots []appraisal.Ballot) (bool, error) {
 	// The reports offered, as Offered lists them, by id only: this runs for
 	// every vote of a burst.
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, unit_id FROM reports WHERE cycle_id = ? AND status IN (?, ?)`),
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, unit_id FROM reports WHERE cycle_id = ? AND status IN (?, ?)`),
 		v.Appraisal.CycleID, string(report.Submitted), string(report.Accepted))
 	if err != nil {
 		return false, err
@@ -806,7 +806,7 @@ func (s *Store) Results(ctx context.Context, a appraisal.Appraisal) ([]appraisal
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT report_id, group_id, grade, COUNT(*) FROM ballots WHERE appraisal_id = ?
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT report_id, group_id, grade, COUNT(*) FROM ballots WHERE appraisal_id = ?
 		GROUP BY report_id, group_id, grade`), a.ID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tallies: %w", err)
@@ -820,7 +820,7 @@ func (s *Store) Results(ctx context.Context, a appraisal.Appraisal) ([]appraisal
 	}
 	// Comments and area grades come out in ballot id order, which is random;
 	// with each comment, the finding it became (see migration 0015).
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT b.report_id, b.group_id, b.area_grades, b.comment, b.id,
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT b.report_id, b.group_id, b.area_grades, b.comment, b.id,
 		COALESCE(f.id, 0), COALESCE((SELECT MIN(r.id) FROM rectifications r WHERE r.finding_id = f.id), 0)
 		FROM ballots b LEFT JOIN findings f ON f.ballot_id = b.id AND f.ballot_id <> ''
 		WHERE b.appraisal_id = ? AND (b.area_grades <> '' OR b.comment <> '') ORDER BY b.id`), a.ID)
@@ -886,7 +886,7 @@ func (s *Store) Results(ctx context.Context, a appraisal.Appraisal) ([]appraisal
 // VoterAppraisals lists the open appraisals a user is invited to and has not
 // voted in yet, for their home page.
 func (s *Store) VoterAppraisals(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id FROM appraisal_voters v JOIN appraisals a ON a.id = v.appraisal_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT a.id FROM appraisal_voters v JOIN appraisals a ON a.id = v.appraisal_id
 		WHERE v.user_id = ? AND a.status = 'open'
 		AND NOT EXISTS (SELECT 1 FROM voter_marks m WHERE m.appraisal_id = a.id AND m.voter = ?) ORDER BY a.id`),
 		userID, appraisal.VoterKey(userID, ""))

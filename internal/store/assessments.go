@@ -19,7 +19,7 @@ import (
 // Assessment returns a cycle's assessment; before the organizer first
 // saves a scheme it is the default scheme, in draft, with ID 0.
 func (s *Store) Assessment(ctx context.Context, cycleID int64) (assessment.Assessment, error) {
-	return loadAssessment(ctx, s.read, s, cycleID, "")
+	return loadAssessment(ctx, s.rd(ctx), s, cycleID, "")
 }
 
 func loadAssessment(ctx context.Context, q querier, s *Store, cycleID int64, lock string) (assessment.Assessment, error) {
@@ -429,7 +429,7 @@ func (t *Tx) assessmentEntries(ctx context.Context, query string, id int64) (map
 
 // ManualScores returns the scores entered by hand: unit → indicator → score.
 func (s *Store) ManualScores(ctx context.Context, cycleID int64) (map[int64]map[string]float64, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT m.unit_id, m.indicator, m.score FROM assessment_manual m
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT m.unit_id, m.indicator, m.score FROM assessment_manual m
 		JOIN assessments a ON a.id = m.assessment_id WHERE a.cycle_id = ?`), cycleID)
 	if err != nil {
 		return nil, fmt.Errorf("manual scores: %w", err)
@@ -458,7 +458,7 @@ func (s *Store) Scores(ctx context.Context, cycleID, unitID int64) ([]assessment
 	if unitID != 0 {
 		where, args = where+" AND x.unit_id = ?", append(args, unitID)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT x.result, x.final, un.name, un.path FROM assessment_scores x
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT x.result, x.final, un.name, un.path FROM assessment_scores x
 		JOIN assessments a ON a.id = x.assessment_id JOIN units un ON un.id = x.unit_id
 		WHERE `+where+` ORDER BY x.peer_group, x.final DESC, un.path`), args...)
 	if err != nil {

@@ -44,7 +44,7 @@ func (s *Store) AddAttachment(ctx context.Context, by audit.Actor, reportID int6
 
 // Attachments lists a report's files, without their bytes.
 func (s *Store) Attachments(ctx context.Context, reportID int64) ([]attachment.Attachment, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, report_id, name, kind, mime, size, created_at FROM attachments WHERE report_id = ? ORDER BY id`), reportID)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, report_id, name, kind, mime, size, created_at FROM attachments WHERE report_id = ? ORDER BY id`), reportID)
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Store) AttachmentData(ctx context.Context, id int64) (attachment.Attach
 	var a attachment.Attachment
 	var data []byte
 	var created int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, report_id, name, kind, mime, size, created_at, data FROM attachments WHERE id = ?`), id).
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT id, report_id, name, kind, mime, size, created_at, data FROM attachments WHERE id = ?`), id).
 		Scan(&a.ID, &a.ReportID, &a.Name, &a.Kind, &a.MIME, &a.Size, &created, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, nil, apperr.New(apperr.NotFound, "err.not_found")

@@ -83,13 +83,13 @@ func scanAudit(row interface{ Scan(...any) error }) (audit.Event, error) {
 func (s *Store) VerifyAudit(ctx context.Context) (int64, *audit.Problem, error) {
 	var headSeq int64
 	var headHash string
-	if err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+	if err := s.rd(ctx).QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
 		return 0, nil, fmt.Errorf("audit head: %w", err)
 	}
 	v := audit.NewVerifier(headSeq, headHash)
 	after := int64(-1 << 62)
 	for {
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+auditCols+` FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000`), after)
+		rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+auditCols+` FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000`), after)
 		if err != nil {
 			return v.Count(), nil, fmt.Errorf("read audit: %w", err)
 		}
@@ -186,7 +186,7 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, 
 		f.Limit = 100
 	}
 	args = append(args, f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+auditCols+` FROM audit_events WHERE `+
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+auditCols+` FROM audit_events WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)

@@ -34,7 +34,7 @@ var ErrBenchNotEmpty = errors.New("the database is not empty")
 // says what it holds. For benchmarks only.
 func (s *Store) BenchCheckEmpty(ctx context.Context) error {
 	var units, users, cycles, events int64
-	err := s.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM users),
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM users),
 		(SELECT count(*) FROM cycles), (SELECT seq FROM audit_head WHERE id = 1)`).Scan(&units, &users, &cycles, &events)
 	if err != nil {
 		return fmt.Errorf("check empty: %w", err)
@@ -593,12 +593,12 @@ var ErrBenchNoData = errors.New("no data to measure: the database has no root un
 // benchmarks only.
 func (s *Store) BenchInfo(ctx context.Context) (BenchInfo, error) {
 	var b BenchInfo
-	err := s.read.QueryRowContext(ctx, `SELECT u.id, u.path, c.id FROM units u JOIN cycles c ON c.unit_id = u.id
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT u.id, u.path, c.id FROM units u JOIN cycles c ON c.unit_id = u.id
 		WHERE u.parent_id IS NULL ORDER BY c.year DESC, c.id DESC, u.id LIMIT 1`).Scan(&b.RootID, &b.RootPath, &b.CycleID)
 	if err != nil {
 		return b, ErrBenchNoData
 	}
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM rectifications WHERE cycle_id = ?)`),
+	err = s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM rectifications WHERE cycle_id = ?)`),
 		b.CycleID).Scan(&b.Units, &b.Items)
 	return b, err
 }
@@ -606,7 +606,7 @@ func (s *Store) BenchInfo(ctx context.Context) (BenchInfo, error) {
 // BenchUnitsAt lists the ids and paths of the units at a depth (1 for the
 // root), in id order. For benchmarks only.
 func (s *Store) BenchUnitsAt(ctx context.Context, depth int) ([]unit.Unit, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, path FROM units WHERE depth = ? ORDER BY id`), depth)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, path FROM units WHERE depth = ? ORDER BY id`), depth)
 	if err != nil {
 		return nil, err
 	}
@@ -619,7 +619,7 @@ func (s *Store) BenchUnitsAt(ctx context.Context, depth int) ([]unit.Unit, error
 // BenchItemIDs lists the ids of a cycle's items in a status, in id order.
 // For benchmarks only.
 func (s *Store) BenchItemIDs(ctx context.Context, cycleID int64, status rectification.Status) ([]int64, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM rectifications WHERE cycle_id = ? AND status = ? ORDER BY id`),
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id FROM rectifications WHERE cycle_id = ? AND status = ? ORDER BY id`),
 		cycleID, string(status))
 	if err != nil {
 		return nil, err
@@ -645,7 +645,7 @@ func (s *Store) BenchScanStats(ctx context.Context, path string, cycleID int64) 
 		days = `(CAST(r.closed_on AS date) - CAST(to_timestamp(r.created_at) AT TIME ZONE 'UTC' AS date))`
 	}
 	days = `CASE WHEN ` + days + ` > 0 THEN ` + days + ` ELSE 0 END`
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.status, count(*),
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.status, count(*),
 		COALESCE(SUM(CASE WHEN r.status = 'closed' AND r.deadline <> '' AND r.closed_on <= r.deadline THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN r.status = 'closed' THEN `+days+` ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN r.status <> 'closed' AND r.deadline <> '' AND r.deadline < ? THEN 1 ELSE 0 END), 0),
@@ -694,6 +694,6 @@ func (s *Store) BenchSize(ctx context.Context) (int64, error) {
 	if s.engine == SQLite {
 		q = `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
 	}
-	err := s.read.QueryRowContext(ctx, q).Scan(&n)
+	err := s.rd(ctx).QueryRowContext(ctx, q).Scan(&n)
 	return n, err
 }

@@ -17,7 +17,7 @@ import (
 // Comment returns the chair's comment on a report; an empty one (version 0)
 // if none has been saved.
 func (s *Store) Comment(ctx context.Context, reportID int64) (comment.Comment, error) {
-	return loadComment(ctx, s.read, s, reportID)
+	return loadComment(ctx, s.rd(ctx), s, reportID)
 }
 
 func loadComment(ctx context.Context, q querier, s *Store, reportID int64) (comment.Comment, error) {
@@ -173,7 +173,7 @@ func (s *Store) PublishComment(ctx context.Context, by audit.Actor, reportID, ve
 // CommentStates tells, for each report of a cycle with a comment, whether
 // it is published (true) or a draft (false).
 func (s *Store) CommentStates(ctx context.Context, cycleID int64) (map[int64]bool, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT k.report_id, k.published_at IS NOT NULL FROM comments k
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT k.report_id, k.published_at IS NOT NULL FROM comments k
 		JOIN reports r ON r.id = k.report_id WHERE r.cycle_id = ?`), cycleID)
 	if err != nil {
 		return nil, fmt.Errorf("comment states: %w", err)
@@ -193,7 +193,7 @@ func (s *Store) CommentStates(ctx context.Context, cycleID int64) (map[int64]boo
 
 // ReportFindings lists the findings pointed out on a report.
 func (s *Store) ReportFindings(ctx context.Context, reportID int64) ([]finding.Finding, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT f.id, f.unit_id, f.cycle_id, c.year, f.source, f.area, f.severity, f.text, f.status
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT f.id, f.unit_id, f.cycle_id, c.year, f.source, f.area, f.severity, f.text, f.status
 		FROM findings f JOIN cycles c ON c.id = f.cycle_id WHERE f.report_id = ? ORDER BY f.id`), reportID)
 	if err != nil {
 		return nil, fmt.Errorf("report findings: %w", err)

@@ -32,7 +32,7 @@ func scanCycle(row interface{ Scan(...any) error }) (cycle.Cycle, error) {
 
 // Cycle returns one cycle.
 func (s *Store) Cycle(ctx context.Context, id int64) (cycle.Cycle, error) {
-	return scanCycle(s.read.QueryRowContext(ctx, s.q(`SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id WHERE c.id = ?`), id))
+	return scanCycle(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id WHERE c.id = ?`), id))
 }
 
 func (t *Tx) cycleForUpdate(ctx context.Context, id, version int64) (cycle.Cycle, error) {
@@ -52,7 +52,7 @@ func (s *Store) Cycles(ctx context.Context, scopes []string) ([]cycle.Cycle, err
 	}
 	own, args := scopeClause("un.path", scopes)
 	part, more := scopeClause("pu.path", scopes)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+cycleCols+` FROM cycles c JOIN units un ON un.id = c.unit_id
 		WHERE `+own+` OR EXISTS (SELECT 1 FROM participants p JOIN units pu ON pu.id = p.unit_id
 			WHERE p.cycle_id = c.id AND `+part+`)
 		ORDER BY c.year DESC, c.id DESC LIMIT 200`), append(args, more...)...)
@@ -146,7 +146,7 @@ func (t *Tx) auditCycle(ctx context.Context, by audit.Actor, action string, befo
 
 // Areas returns a cycle's responsibility areas in order.
 func (s *Store) Areas(ctx context.Context, cycleID int64) ([]cycle.Area, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, position, name FROM cycle_areas WHERE cycle_id = ? ORDER BY position`), cycleID)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, position, name FROM cycle_areas WHERE cycle_id = ? ORDER BY position`), cycleID)
 	if err != nil {
 		return nil, fmt.Errorf("areas: %w", err)
 	}
@@ -268,7 +268,7 @@ func (t *Tx) bumpCycle(ctx context.Context, id int64) error {
 // Participants returns a cycle's units: on-the-spot ones in their order,
 // then the written ones.
 func (s *Store) Participants(ctx context.Context, cycleID int64) ([]cycle.Participant, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT p.unit_id, un.name, un.path, p.mode, p.position, p.excused
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT p.unit_id, un.name, un.path, p.mode, p.position, p.excused
 		FROM participants p JOIN units un ON un.id = p.unit_id WHERE p.cycle_id = ?
 		ORDER BY CASE p.mode WHEN 'on_the_spot' THEN 0 ELSE 1 END, p.position, un.path`), cycleID)
 	if err != nil {
@@ -378,7 +378,7 @@ func (s *Store) CandidateUnits(ctx context.Context, c cycle.Cycle, subtree strin
 		q += ` AND u.kind = ?`
 		args = append(args, string(kind))
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY u.path LIMIT 5000`), args...)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(q+` ORDER BY u.path LIMIT 5000`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidates: %w", err)
 	}

@@ -27,7 +27,7 @@ type FindingTally struct {
 // FindingTallies reads a unit's subtree's findings in a cycle by source and
 // area, from their counters.
 func (s *Store) FindingTallies(ctx context.Context, unitID, cycleID int64) ([]FindingTally, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT source, area, total, closed FROM rollup_findings
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT source, area, total, closed FROM rollup_findings
 		WHERE unit_id = ? AND cycle_id = ? AND total <> 0 ORDER BY source, area`), unitID, cycleID)
 	if err != nil {
 		return nil, fmt.Errorf("finding counts: %w", err)
@@ -41,7 +41,7 @@ func (s *Store) FindingTallies(ctx context.Context, unitID, cycleID int64) ([]Fi
 // ReportCounts counts a cycle's reports by status within a subtree.
 func (s *Store) ReportCounts(ctx context.Context, cycleID int64, path string) (map[report.Status]int, error) {
 	lo, hi := unit.SubtreeRange(path)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.status, COUNT(*) FROM reports r JOIN units un ON un.id = r.unit_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.status, COUNT(*) FROM reports r JOIN units un ON un.id = r.unit_id
 		WHERE r.cycle_id = ? AND un.path >= ? AND un.path < ? GROUP BY r.status`), cycleID, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("report counts: %w", err)
@@ -76,7 +76,7 @@ type ChildFigures struct {
 // cycle), from the counters: one query for the roll-ups, one for the
 // deadline days.
 func (s *Store) ChildStats(ctx context.Context, parentID, cycleID int64) ([]ChildFigures, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+unitCols+` FROM units u WHERE u.parent_id = ? AND NOT u.archived ORDER BY u.path`), parentID)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+unitCols+` FROM units u WHERE u.parent_id = ? AND NOT u.archived ORDER BY u.path`), parentID)
 	if err != nil {
 		return nil, fmt.Errorf("children: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) ChildStats(ctx context.Context, parentID, cycleID int64) ([]Chil
 	if cycleID != 0 {
 		cycle, args = " AND r.cycle_id = ?", append(args, cycleID)
 	}
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT r.unit_id, SUM(r.total), SUM(r.planning), SUM(r.in_progress), SUM(r.awaiting),
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.unit_id, SUM(r.total), SUM(r.planning), SUM(r.in_progress), SUM(r.awaiting),
 		SUM(r.closed), SUM(r.closed_on_time), SUM(r.days_to_close)
 		FROM rollups r JOIN units u ON u.id = r.unit_id WHERE u.parent_id = ?`+cycle+` GROUP BY r.unit_id`), args...)
 	if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) ChildStats(ctx context.Context, parentID, cycleID int64) ([]Chil
 	for i, n := range OverdueBuckets {
 		bounds[i] = rectification.Day(today).AddDate(0, 0, -n).Format(rectification.Date)
 	}
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT r.unit_id, r.day, SUM(r.open) FROM rollup_deadlines r JOIN units u ON u.id = r.unit_id
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.unit_id, r.day, SUM(r.open) FROM rollup_deadlines r JOIN units u ON u.id = r.unit_id
 		WHERE u.parent_id = ?`+cycle+` AND r.day <= ? GROUP BY r.unit_id, r.day`), append(args, soon)...)
 	if err != nil {
 		return nil, fmt.Errorf("child deadlines: %w", err)
@@ -175,7 +175,7 @@ type HistoryRow struct {
 // UnitHistory reads a unit's figures in every cycle it has items in or was
 // assessed in, oldest first: counters and stored scores only.
 func (s *Store) UnitHistory(ctx context.Context, unitID int64) ([]HistoryRow, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT c.id, c.year, c.title, r.total, r.planning, r.in_progress, r.awaiting, r.closed,
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT c.id, c.year, c.title, r.total, r.planning, r.in_progress, r.awaiting, r.closed,
 		r.closed_on_time, r.days_to_close, x.final, x.grade, x.result, a.status
 		FROM cycles c
 		LEFT JOIN rollups r ON r.cycle_id = c.id AND r.unit_id = ?
@@ -222,7 +222,7 @@ func (s *Store) UnitHistory(ctx context.Context, unitID int64) ([]HistoryRow, er
 	}
 	// Overdue and due soon for today, from the deadline counters.
 	today := s.Now()
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT cycle_id, SUM(CASE WHEN day < ? THEN open ELSE 0 END),
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT cycle_id, SUM(CASE WHEN day < ? THEN open ELSE 0 END),
 		SUM(CASE WHEN day >= ? AND day <= ? THEN open ELSE 0 END) FROM rollup_deadlines WHERE unit_id = ? GROUP BY cycle_id`),
 		today.Format(rectification.Date), today.Format(rectification.Date), s.soonDay(today), unitID)
 	if err != nil {
@@ -277,7 +277,7 @@ func appraisalValue(result string) *float64 {
 // GradeCounts counts a cycle's assessment grades within a subtree.
 func (s *Store) GradeCounts(ctx context.Context, cycleID int64, path string) (map[string]int, error) {
 	lo, hi := unit.SubtreeRange(path)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT x.grade, COUNT(*) FROM assessment_scores x JOIN assessments a ON a.id = x.assessment_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT x.grade, COUNT(*) FROM assessment_scores x JOIN assessments a ON a.id = x.assessment_id
 		JOIN units un ON un.id = x.unit_id WHERE a.cycle_id = ? AND un.path >= ? AND un.path < ? AND x.grade <> '' GROUP BY x.grade`), cycleID, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("grade counts: %w", err)
@@ -299,7 +299,7 @@ func (s *Store) GradeCounts(ctx context.Context, cycleID int64, path string) (ma
 // closed, from their counters (rollup_findings, one index range): findings,
 // not items, as a split finding has several.
 func (s *Store) FindingTotals(ctx context.Context, unitID int64) (map[int64]FindingTally, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT cycle_id, SUM(total), SUM(closed) FROM rollup_findings
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT cycle_id, SUM(total), SUM(closed) FROM rollup_findings
 		WHERE unit_id = ? GROUP BY cycle_id`), unitID)
 	if err != nil {
 		return nil, fmt.Errorf("finding totals: %w", err)

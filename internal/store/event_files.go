@@ -53,7 +53,7 @@ func (s *Store) EventFile(ctx context.Context, id int64) (attachment.Attachment,
 	var a attachment.Attachment
 	var data []byte
 	var item, created int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT f.id, f.name, f.kind, f.mime, f.size, f.data, f.created_at, e.rectification_id
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT f.id, f.name, f.kind, f.mime, f.size, f.data, f.created_at, e.rectification_id
 		FROM event_files f JOIN rectification_events e ON e.id = f.event_id WHERE f.id = ?`), id).
 		Scan(&a.ID, &a.Name, &a.Kind, &a.MIME, &a.Size, &data, &created, &item)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -62,7 +62,7 @@ func (t *Tx) linkCarryOvers(ctx context.Context, cycleID int64) error {
 // CarryOvers returns the findings carried into a report, oldest first, with
 // the unit's answers.
 func (s *Store) CarryOvers(ctx context.Context, reportID int64) ([]finding.CarryOver, error) {
-	return carryOvers(ctx, s.read, s, reportID)
+	return carryOvers(ctx, s.rd(ctx), s, reportID)
 }
 
 func carryOvers(ctx context.Context, q querier, s *Store, reportID int64) ([]finding.CarryOver, error) {
@@ -200,7 +200,7 @@ func (b BallotComment) Check() error {
 // BallotComment returns the comment of the ballot with the id; a ballot
 // that does not exist or has no comment is bad input naming ballot_id.
 func (s *Store) BallotComment(ctx context.Context, id string) (BallotComment, error) {
-	return ballotComment(ctx, s.read, s, id)
+	return ballotComment(ctx, s.rd(ctx), s, id)
 }
 
 func ballotComment(ctx context.Context, q querier, s *Store, id string) (BallotComment, error) {

@@ -59,7 +59,7 @@ func scanFinding(row interface{ Scan(...any) error }) (FindingRecord, error) {
 
 // FindingRecord returns one finding with the ids of its items.
 func (s *Store) FindingRecord(ctx context.Context, id int64) (FindingRecord, error) {
-	x, err := scanFinding(s.read.QueryRowContext(ctx, s.q(`SELECT `+findingCols+findingFrom+` WHERE f.id = ?`), id))
+	x, err := scanFinding(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+findingCols+findingFrom+` WHERE f.id = ?`), id))
 	if err != nil {
 		return x, err
 	}
@@ -92,7 +92,7 @@ func (s *Store) FindingRecords(ctx context.Context, f FindingFilter) ([]FindingR
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+findingCols+findingFrom+` WHERE `+where+
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+findingCols+findingFrom+` WHERE `+where+
 		` ORDER BY f.id LIMIT `+strconv.Itoa(limit+1)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("findings: %w", err)
@@ -121,7 +121,7 @@ func (s *Store) findingItems(ctx context.Context, xs []FindingRecord) error {
 		args[i] = xs[i].ID
 		xs[i].RectificationIDs = []int64{}
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT finding_id, id FROM rectifications WHERE finding_id IN (?`+
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT finding_id, id FROM rectifications WHERE finding_id IN (?`+
 		strings.Repeat(", ?", len(xs)-1)+`) ORDER BY id`), args...)
 	if err != nil {
 		return fmt.Errorf("finding items: %w", err)

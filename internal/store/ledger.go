@@ -15,7 +15,7 @@ import (
 
 // FindingRectifications lists the items answering a finding.
 func (s *Store) FindingRectifications(ctx context.Context, findingID int64) ([]rectification.Rectification, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.finding_id = ? ORDER BY r.id`), findingID)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.finding_id = ? ORDER BY r.id`), findingID)
 	if err != nil {
 		return nil, fmt.Errorf("finding rectifications: %w", err)
 	}
@@ -158,7 +158,7 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]rectification.Rec
 	if strings.Contains(where, "f.") {
 		findings = " JOIN findings f ON f.id = r.finding_id"
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, `+key+` AS sort_key FROM rectifications r JOIN units un ON un.id = r.unit_id`+
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.id, `+key+` AS sort_key FROM rectifications r JOIN units un ON un.id = r.unit_id`+
 		findings+` WHERE `+where+` ORDER BY sort_key, r.id LIMIT `+strconv.Itoa(limit+1)), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("ledger keys: %w", err)
@@ -179,7 +179,7 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]rectification.Rec
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.id IN (`+in+`)`), ids...)
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.id IN (`+in+`)`), ids...)
 	if err != nil {
 		return nil, "", fmt.Errorf("ledger rows: %w", err)
 	}
@@ -214,7 +214,7 @@ func (s *Store) LedgerCount(ctx context.Context, f LedgerFilter) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*)`+rectFrom+` WHERE `+where), args...).Scan(&n)
+	err = s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*)`+rectFrom+` WHERE `+where), args...).Scan(&n)
 	return n, err
 }
 
@@ -227,7 +227,7 @@ func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectifica
 	if cycleID != 0 {
 		where, args = where+" AND cycle_id = ?", append(args, cycleID)
 	}
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(total), 0), COALESCE(SUM(planning), 0), COALESCE(SUM(in_progress), 0),
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(total), 0), COALESCE(SUM(planning), 0), COALESCE(SUM(in_progress), 0),
 		COALESCE(SUM(awaiting), 0), COALESCE(SUM(closed), 0), COALESCE(SUM(closed_on_time), 0), COALESCE(SUM(days_to_close), 0)
 		FROM rollups WHERE `+where), args...).
 		Scan(&st.Total, &st.Planning, &st.InProgress, &st.Awaiting, &st.Closed, &st.ClosedOnTime, &st.DaysToClose)
@@ -237,7 +237,7 @@ func (s *Store) UnitStats(ctx context.Context, unitID, cycleID int64) (rectifica
 	today := s.Now()
 	day := today.Format(rectification.Date)
 	soon := s.soonDay(today)
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN day < ? THEN open ELSE 0 END), 0),
+	err = s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN day < ? THEN open ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN day >= ? AND day <= ? THEN open ELSE 0 END), 0)
 		FROM rollup_deadlines WHERE `+where), append([]any{day, day, soon}, args...)...).Scan(&st.Overdue, &st.DueSoon)
 	st.Finish()

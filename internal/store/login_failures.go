@@ -15,7 +15,7 @@ func (s *Store) LoginRetryAt(ctx context.Context, keys ...string) (time.Time, er
 	var latest time.Time
 	since := s.Now().Add(-auth.LoginFailureWindow).UnixMicro()
 	for _, k := range keys {
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at`), k, since)
+		rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at`), k, since)
 		if err != nil {
 			return latest, fmt.Errorf("login failures: %w", err)
 		}

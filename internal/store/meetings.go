@@ -13,7 +13,7 @@ import (
 // Meeting returns a cycle's meeting; an empty one (version 0) if none yet.
 func (s *Store) Meeting(ctx context.Context, cycleID int64) (cycle.Meeting, error) {
 	var m cycle.Meeting
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT held_on, place, chair, voting, non_voting, observers, version
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT held_on, place, chair, voting, non_voting, observers, version
 		FROM meetings WHERE cycle_id = ?`), cycleID).Scan(&m.HeldOn, &m.Place, &m.Chair, &m.Voting, &m.NonVoting, &m.Observers, &m.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cycle.Meeting{}, nil

@@ -107,7 +107,7 @@ func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	var n int
-	err = s.read.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n)
+	err = s.rd(ctx).QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n)
 	if err != nil {
 		return false, err
 	}

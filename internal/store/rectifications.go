@@ -49,12 +49,12 @@ func (s *Store) warn(x *rectification.Rectification) {
 // Rectification returns one item with its finding and the later cycles
 // it was carried over into.
 func (s *Store) Rectification(ctx context.Context, id int64) (rectification.Rectification, error) {
-	x, err := scanRect(s.read.QueryRowContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.id = ?`), id))
+	x, err := scanRect(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+rectCols+rectFrom+` WHERE r.id = ?`), id))
 	if err != nil {
 		return x, err
 	}
 	s.warn(&x)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT c.year FROM carried_items ci JOIN cycles c ON c.id = ci.cycle_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT c.year FROM carried_items ci JOIN cycles c ON c.id = ci.cycle_id
 		WHERE ci.rectification_id = ? ORDER BY c.year`), id)
 	if err != nil {
 		return x, fmt.Errorf("carried into: %w", err)
@@ -458,7 +458,7 @@ func (t *Tx) applyUpdate(ctx context.Context, by audit.Actor, x rectification.Re
 
 // Timeline lists an item's events, oldest first, with their files.
 func (s *Store) Timeline(ctx context.Context, id int64) ([]rectification.Event, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, at, user_name, kind, text, detail FROM rectification_events
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, at, user_name, kind, text, detail FROM rectification_events
 		WHERE rectification_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
@@ -473,7 +473,7 @@ func (s *Store) Timeline(ctx context.Context, id int64) ([]rectification.Event, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT f.event_id, f.id, f.name, f.kind, f.size FROM event_files f
+	rows, err = s.rd(ctx).QueryContext(ctx, s.q(`SELECT f.event_id, f.id, f.name, f.kind, f.size FROM event_files f
 		JOIN rectification_events e ON e.id = f.event_id WHERE e.rectification_id = ? ORDER BY f.id`), id)
 	if err != nil {
 		return nil, err

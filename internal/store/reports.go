@@ -38,11 +38,11 @@ func scanReport(row interface{ Scan(...any) error }) (report.Report, error) {
 
 // Report returns a report with its sections, one per area of the cycle.
 func (s *Store) Report(ctx context.Context, id int64) (report.Report, error) {
-	r, err := scanReport(s.read.QueryRowContext(ctx, s.q(`SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id WHERE r.id = ?`), id))
+	r, err := scanReport(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id WHERE r.id = ?`), id))
 	if err != nil {
 		return r, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.name, COALESCE(rs.achievements, ''), COALESCE(rs.problems, ''), COALESCE(rs.next_steps, '')
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT a.id, a.name, COALESCE(rs.achievements, ''), COALESCE(rs.problems, ''), COALESCE(rs.next_steps, '')
 		FROM cycle_areas a LEFT JOIN report_sections rs ON rs.area_id = a.id AND rs.report_id = ?
 		WHERE a.cycle_id = ? ORDER BY a.position`), id, r.CycleID)
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Store) CycleReports(ctx context.Context, cycleID int64, scopes []string
 		return nil, nil
 	}
 	scope, args := scopeClause("un.path", scopes)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+reportCols+` FROM reports r JOIN units un ON un.id = r.unit_id
 		JOIN participants p ON p.cycle_id = r.cycle_id AND p.unit_id = r.unit_id
 		WHERE r.cycle_id = ? AND `+scope+`
 		ORDER BY CASE p.mode WHEN 'on_the_spot' THEN 0 ELSE 1 END, p.position, un.path`), append([]any{cycleID}, args...)...)
@@ -277,7 +277,7 @@ type ReportVersion struct {
 
 // ReportVersions returns every submission of a report, oldest first.
 func (s *Store) ReportVersions(ctx context.Context, id int64) ([]ReportVersion, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT n, body, submitted_at, submitted_by FROM report_versions WHERE report_id = ? ORDER BY n`), id)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT n, body, submitted_at, submitted_by FROM report_versions WHERE report_id = ? ORDER BY n`), id)
 	if err != nil {
 		return nil, fmt.Errorf("report versions: %w", err)
 	}

@@ -50,7 +50,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, secret string, to SessionT
 	hash := auth.HashToken(secret)
 	var userID, created, seen int64
 	var stage string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.created_at, s.last_seen_at, s.stage FROM sessions s
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT s.user_id, s.created_at, s.last_seen_at, s.stage FROM sessions s
 		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = ?`), hash, false).Scan(&userID, &created, &seen, &stage)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthorized, "err.session_expired")
@@ -160,7 +160,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, by audit.Actor, userID int64
 
 // APITokens lists a user's live tokens, newest first.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, name, created_at, last_used_at FROM api_tokens
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, name, created_at, last_used_at FROM api_tokens
 		WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
@@ -205,7 +205,7 @@ func (s *Store) TokenPrincipal(ctx context.Context, secret string) (*auth.Princi
 	hash := auth.HashToken(secret)
 	var id, userID int64
 	var used sql.NullInt64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`), hash).
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`), hash).
 		Scan(&id, &userID, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthorized, "err.bad_token")

@@ -81,7 +81,7 @@ type Similarity struct {
 
 // Similarities returns the figures of a cycle's submitted reports, by report id.
 func (s *Store) Similarities(ctx context.Context, cycleID int64) (map[int64]Similarity, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, s.score, COALESCE(m.id, 0), COALESCE(mu.name, ''), COALESCE(mc.year, 0)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT r.id, s.score, COALESCE(m.id, 0), COALESCE(mu.name, ''), COALESCE(mc.year, 0)
 		FROM reports r JOIN report_similarity s ON s.report_id = r.id
 		LEFT JOIN reports m ON m.id = s.match_report_id LEFT JOIN units mu ON mu.id = m.unit_id
 		LEFT JOIN cycles mc ON mc.id = m.cycle_id
@@ -105,7 +105,7 @@ func (s *Store) Similarities(ctx context.Context, cycleID int64) (map[int64]Simi
 // ReportSimilarity returns one report's figure, or a zero one.
 func (s *Store) ReportSimilarity(ctx context.Context, reportID int64) (Similarity, error) {
 	var sm Similarity
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT s.score, COALESCE(m.id, 0), COALESCE(mu.name, ''), COALESCE(mc.year, 0)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT s.score, COALESCE(m.id, 0), COALESCE(mu.name, ''), COALESCE(mc.year, 0)
 		FROM report_similarity s LEFT JOIN reports m ON m.id = s.match_report_id LEFT JOIN units mu ON mu.id = m.unit_id
 		LEFT JOIN cycles mc ON mc.id = m.cycle_id WHERE s.report_id = ?`), reportID).Scan(&sm.Score, &sm.MatchID, &sm.MatchUnit, &sm.MatchYear)
 	if err == sql.ErrNoRows {

@@ -312,6 +312,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return s.Tx(ctx, func(tx *Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
 }
 
+// rd is where a read goes: InTx's transaction when the context carries
+// one, so that a change made of several calls sees its own writes (and, on
+// SQLite, does not wait for the connection it holds), else the read pool.
+func (s *Store) rd(ctx context.Context) querier {
+	if t, ok := ctx.Value(txKey{}).(*Tx); ok && t.s == s {
+		return t.tx
+	}
+	return s.read
+}
+
 // Tx runs fn in a write transaction, committing if it returns nil. On SQLite
 // transactions begin IMMEDIATE so that the write lock is taken up front.
 // Inside InTx, fn runs in InTx's transaction.

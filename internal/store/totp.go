@@ -12,7 +12,7 @@ import (
 // TOTPSecret returns a user's second-factor secret, "" when not set up.
 func (s *Store) TOTPSecret(ctx context.Context, userID int64) (string, error) {
 	var secret string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&secret)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&secret)
 	return secret, err
 }
 
@@ -44,7 +44,7 @@ func (s *Store) SetTOTP(ctx context.Context, by audit.Actor, userID int64, secre
 // Setting returns a system setting, "" when never set.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

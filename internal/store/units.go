@@ -36,7 +36,7 @@ func unitNotFound(err error) error {
 
 // Unit returns one unit.
 func (s *Store) Unit(ctx context.Context, id int64) (unit.Unit, error) {
-	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+unitCols+`,
+	row := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+unitCols+`,
 		(SELECT count(*) FROM units c WHERE c.parent_id = u.id)
 		FROM units u WHERE u.id = ?`), id)
 	var n int
@@ -287,7 +287,7 @@ func (s *Store) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, error) {
 		order = kindOrder + ", u.id"
 	}
 	args = append(args, f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+unitCols+`,
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+unitCols+`,
 		(SELECT count(*) FROM units c WHERE c.parent_id = u.id)
 		FROM units u WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`), args...)
 	if err != nil {
@@ -331,7 +331,7 @@ func (s *Store) UnitNames(ctx context.Context, ids []int64) (map[int64]string, e
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, name FROM units WHERE id IN (`+in+`)`), args...)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, name FROM units WHERE id IN (`+in+`)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("unit names: %w", err)
 	}
@@ -350,6 +350,6 @@ func (s *Store) UnitNames(ctx context.Context, ids []int64) (map[int64]string, e
 // CountUnits returns the number of units, archived included.
 func (s *Store) CountUnits(ctx context.Context) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM units").Scan(&n)
+	err := s.rd(ctx).QueryRowContext(ctx, "SELECT count(*) FROM units").Scan(&n)
 	return n, err
 }

@@ -68,7 +68,7 @@ func nullUser(by audit.Actor) any {
 
 // Extensions lists an item's extension requests, newest first.
 func (s *Store) Extensions(ctx context.Context, id int64) ([]rectification.Extension, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, deadline, reason, status FROM extensions WHERE rectification_id = ? ORDER BY id DESC`), id)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id, deadline, reason, status FROM extensions WHERE rectification_id = ? ORDER BY id DESC`), id)
 	if err != nil {
 		return nil, fmt.Errorf("extensions: %w", err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) Extensions(ctx context.Context, id int64) ([]rectification.Exten
 // ExtensionItem returns the item an extension request belongs to.
 func (s *Store) ExtensionItem(ctx context.Context, extID int64) (int64, error) {
 	var id int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT rectification_id FROM extensions WHERE id = ?`), extID).Scan(&id)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT rectification_id FROM extensions WHERE id = ?`), extID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, apperr.New(apperr.NotFound, "err.not_found")
 	}
@@ -158,7 +158,7 @@ func scanUrge(row interface{ Scan(...any) error }) (rectification.Urge, error) {
 
 // Urges lists an item's urge notices, newest first.
 func (s *Store) Urges(ctx context.Context, id int64) ([]rectification.Urge, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+urgeCols+urgeFrom+` WHERE u.rectification_id = ? ORDER BY u.id DESC`), id)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+urgeCols+urgeFrom+` WHERE u.rectification_id = ? ORDER BY u.id DESC`), id)
 	if err != nil {
 		return nil, fmt.Errorf("urges: %w", err)
 	}
@@ -167,7 +167,7 @@ func (s *Store) Urges(ctx context.Context, id int64) ([]rectification.Urge, erro
 
 // Urge returns one notice.
 func (s *Store) Urge(ctx context.Context, id int64) (rectification.Urge, error) {
-	return scanUrge(s.read.QueryRowContext(ctx, s.q(`SELECT `+urgeCols+urgeFrom+` WHERE u.id = ?`), id))
+	return scanUrge(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+urgeCols+urgeFrom+` WHERE u.id = ?`), id))
 }
 
 // IssueUrge records a supervisor's notice on an open item.

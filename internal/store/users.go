@@ -66,7 +66,7 @@ func (s *Store) CreateUser(ctx context.Context, by audit.Actor, d user.Draft, pa
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (user.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE u.id = ?`), id))
+	u, err := scanUser(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE u.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.New(apperr.NotFound, "err.not_found")
 	}
@@ -85,7 +85,7 @@ func (t *Tx) userForUpdate(ctx context.Context, id int64) (user.User, error) {
 // UserByLogin returns a user and their password hash, for logging in.
 func (s *Store) UserByLogin(ctx context.Context, login string) (user.User, string, error) {
 	var hash string
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userCols+`, u.password_hash FROM users u WHERE u.login = ?`),
+	u, err := scanUser(s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT `+userCols+`, u.password_hash FROM users u WHERE u.login = ?`),
 		strings.ToLower(strings.TrimSpace(login))), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", apperr.New(apperr.NotFound, "err.not_found")
@@ -199,7 +199,7 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 		f.Limit = 100
 	}
 	args = append(args, f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE `+where+` ORDER BY u.id LIMIT ?`), args...)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE `+where+` ORDER BY u.id LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -217,7 +217,7 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 
 // Grants returns a user's grants with the unit names and paths.
 func (s *Store) Grants(ctx context.Context, userID int64) ([]auth.Grant, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT g.id, g.role, g.unit_id, un.name, un.path
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT g.id, g.role, g.unit_id, un.name, un.path
 		FROM grants g JOIN units un ON un.id = g.unit_id WHERE g.user_id = ? ORDER BY un.path, g.role`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("grants: %w", err)
@@ -275,7 +275,7 @@ func (t *Tx) addGrant(ctx context.Context, by audit.Actor, userID int64, role au
 
 // Grant returns one grant with its unit.
 func (s *Store) Grant(ctx context.Context, id int64) (userID int64, g auth.Grant, err error) {
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT g.user_id, g.id, g.role, g.unit_id, un.name, un.path
+	err = s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT g.user_id, g.id, g.role, g.unit_id, un.name, un.path
 		FROM grants g JOIN units un ON un.id = g.unit_id WHERE g.id = ?`), id).
 		Scan(&userID, &g.ID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath)
 	if errors.Is(err, sql.ErrNoRows) {

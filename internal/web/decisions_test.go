@@ -153,7 +153,7 @@ func TestPatchAllOrNothing(t *testing.T) {
 	if after, _ := f.st.Unit(ctx, u.ID); after.Name != u.Name || after.Version != u.Version {
 		t.Errorf("a refused unit patch saved the name: %+v", after)
 	}
-	m := f.users["member-a"]
+	m := f.users["below-a"]
 	resp, b = f.do("admin", "PATCH", fmt.Sprintf("/api/v1/users/%d", m.ID), fmt.Sprintf(`{"version": %d, "name": "新名字", "locale": "fr"}`, m.Version))
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("user patch: %d %s", resp.StatusCode, b)

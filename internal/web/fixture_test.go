@@ -92,8 +92,10 @@ func newFixture(t testing.TB) *fixture {
 		{"leadera", auth.UnitLeader, "A"},
 		{"observer", auth.Observer, "root"},
 		{"nogrant", "", ""},
-		{"member-a", auth.UnitStaff, "A1"}, // below A: A's admin manages and changes them
-		{"member-b", auth.UnitStaff, "B1"},
+		{"member-a", auth.UnitStaff, "A"},
+		{"member-b", auth.UnitStaff, "B"},
+		{"below-a", auth.UnitStaff, "A1"}, // below A: A's admin manages and changes them
+		{"below-b", auth.UnitStaff, "B1"},
 	}
 	// One user per role, granted that role on A, for the role matrix.
 	for _, r := range auth.Roles {

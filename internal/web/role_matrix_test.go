@@ -15,7 +15,7 @@ import (
 
 // access says who may use a route and what each kind of caller gets. Paths
 // and bodies name the target with {T} (a unit), {T1}, {T2} (two of its
-// children), {user:T} and {grant:T} (a staff member of it); the matrix runs
+// children), {user:T} and {grant:T} (a staff member of its first child); the matrix runs
 // each row for a target inside the caller's grant (A) and outside it (B).
 type access struct {
 	route   string
@@ -100,7 +100,7 @@ var roleMatrix = []access{
 	{route: "POST /appraisals/{id}/open", method: "POST", path: "/appraisals/{appraisal:T}/open", body: "version={av:T}", allowed: organizers, ok: 409},
 	{route: "POST /appraisals/{id}/close", method: "POST", path: "/appraisals/{appraisal:T}/close", body: "version={av:T}", allowed: organizers, ok: 303},
 	{route: "POST /appraisals/{id}/voters", method: "POST", path: "/appraisals/{appraisal:T}/voters", body: "group_id={group:T}&logins=admin", allowed: organizers, ok: 303},
-	{route: "POST /appraisals/{id}/voters/{user}/delete", method: "POST", path: "/appraisals/{appraisal:T}/voters/{user:T}/delete", allowed: organizers, ok: 303},
+	{route: "POST /appraisals/{id}/voters/{user}/delete", method: "POST", path: "/appraisals/{appraisal:T}/voters/{voter:T}/delete", allowed: organizers, ok: 303},
 	{route: "POST /appraisals/{id}/codes", method: "POST", path: "/appraisals/{appraisal:T}/codes", body: "group_id={group:T}&count=2", allowed: organizers, ok: 200},
 	{route: "GET /appraisals/{id}/results", method: "GET", path: "/appraisals/{appraisal:T}/results", allowed: readers, ok: 409}, // still open
 	{route: "GET /appraisals/{id}/results.xlsx", method: "GET", path: "/appraisals/{appraisal:T}/results.xlsx", allowed: readers, ok: 409},
@@ -159,11 +159,14 @@ var roleMatrix = []access{
 
 // target rewrites the {T…} placeholders for the inside (A) or outside (B) target.
 func target(s, caller string, inside bool) string {
-	t, member := "B", "member-b"
+	// The user rows act on a staff member of the target's first sub-unit:
+	// an admin changes only users below their own level.
+	t, member := "B", "below-b"
 	if inside {
-		t, member = "A", "member-a"
+		t, member = "A", "below-a"
 	}
-	r := strings.NewReplacer("{cycle:T}", "{cycle:"+t+"}", "{cycle:pT}", "{cycle:p"+t+"}", "{cv:pT}", "{cv:p"+t+"}",
+	voter := "member-" + strings.ToLower(t) // invited to the side's appraisal
+	r := strings.NewReplacer("{voter:T}", "{user:"+voter+"}", "{cycle:T}", "{cycle:"+t+"}", "{cycle:pT}", "{cycle:p"+t+"}", "{cv:pT}", "{cv:p"+t+"}",
 		"{report:T}", "{report:"+t+"}", "{rv:T}", "{rv:"+t+"}", "{area:T}", "{area:"+t+"}",
 		"{report:sT}", "{report:s"+t+"}", "{rv:sT}", "{rv:s"+t+"}", "{file:T}", "{file:"+t+"}",
 		"{T}", "{"+t+"}", "{T1}", "{"+t+"1}", "{T2}", "{"+t+"2}", "{v:T}", "{v:"+t+"}",

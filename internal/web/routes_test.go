@@ -87,8 +87,8 @@ var matrix = []scenario{
 	{route: "POST /users/{id}", who: "admina", method: "POST", path: "/users/{user:observer}", body: "version={uv:observer}&name=x", status: 404},
 	{route: "POST /users/{id}/grants", who: "admin", method: "POST", path: "/users/{user:leadera}/grants", body: "role=observer&unit_id={B}", status: 303},
 	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:leadera}/grants", body: "role=observer&unit_id={A1}", status: 403, has: []string{"最高层级管理员"}}, // a grant at admina's own level
-	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:member-a}/grants", body: "role=observer&unit_id={B}", status: 400},
-	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:member-a}/grants", body: "role=observer&unit_id={A2}", status: 303},
+	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:below-a}/grants", body: "role=observer&unit_id={B}", status: 400},
+	{route: "POST /users/{id}/grants", who: "admina", method: "POST", path: "/users/{user:below-a}/grants", body: "role=observer&unit_id={A2}", status: 303},
 	{route: "POST /grants/{id}/delete", who: "admin", method: "POST", path: "/grants/{grant:leadera}/delete", status: 303},
 	{route: "POST /grants/{id}/delete", who: "admina", method: "POST", path: "/grants/{grant:observer}/delete", status: 404},
 	{route: "POST /grants/{id}/delete", who: "leadera", method: "POST", path: "/grants/{grant:leadera}/delete", status: 403},
