@@ -210,7 +210,7 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 
 // openStore opens and migrates the database named by the config.
 func (e *env) openStore(c config.Config) (*store.Store, error) {
-	st, err := store.Open(e.ctx, c.DB, c.Data, store.Options{})
+	st, err := store.Open(e.ctx, c.DB, c.Data, store.Options{SQLiteSync: c.SQLiteSync})
 	if err != nil {
 		return nil, err
 	}

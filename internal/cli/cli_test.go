@@ -70,6 +70,38 @@ func TestBadDatabase(t *testing.T) {
 	}
 }
 
+// TestSQLiteSyncFlag: every command that opens the database takes
+// --sqlite-sync (ZEREN_SQLITE_SYNC), full by default; a bad value is a
+// usage error on one line naming the flag or its variable.
+func TestSQLiteSyncFlag(t *testing.T) {
+	for _, c := range commands() {
+		_, out, _ := zeren(t, "", "", "", append(strings.Fields(c.name), "--help")...)
+		if strings.Contains(out, "--db ") && !strings.Contains(out, "--sqlite-sync  (ZEREN_SQLITE_SYNC)") {
+			t.Errorf("%s takes --db but not --sqlite-sync:\n%s", c.name, out)
+		}
+		if strings.Contains(out, "--sqlite-sync") && !strings.Contains(out, "(default full)") {
+			t.Errorf("%s: --sqlite-sync is not full by default:\n%s", c.name, out)
+		}
+	}
+	for _, args := range [][]string{{"migrate", "--sqlite-sync", "off"}, {"serve", "--sqlite-sync="}, {"bench", "run", "--sqlite-sync", "fast"}} {
+		code, _, stderr := zeren(t, "", t.TempDir(), "", args...)
+		if code != 2 || !strings.Contains(stderr, "sqlite-sync") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d %q, want 2 and one line naming the flag", args, code, stderr)
+		}
+	}
+	t.Setenv("ZEREN_SQLITE_SYNC", "fast")
+	code, _, stderr := zeren(t, "", t.TempDir(), "", "migrate")
+	if code != 2 || !strings.Contains(stderr, "ZEREN_SQLITE_SYNC") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("ZEREN_SQLITE_SYNC=fast: exit %d %q", code, stderr)
+	}
+	for _, v := range []string{"normal", "FULL"} {
+		t.Setenv("ZEREN_SQLITE_SYNC", v)
+		if code, out, stderr := zeren(t, "", t.TempDir(), "", "migrate"); code != 0 {
+			t.Errorf("ZEREN_SQLITE_SYNC=%s: exit %d %q %q", v, code, out, stderr)
+		}
+	}
+}
+
 func TestEnvironmentVariables(t *testing.T) {
 	t.Setenv("ZEREN_SESSION_IDLE", "not-a-duration")
 	code, _, stderr := zeren(t, "", "", "", "serve")

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ type Config struct {
 	Addr            string
 	DB              string
 	Data            string
+	SQLiteSync      string // "full" or "normal": see store.SyncFull
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	TimeZone        string
@@ -30,6 +32,7 @@ func Defaults() Config {
 	return Config{
 		Addr:            "127.0.0.1:8080",
 		Data:            ".",
+		SQLiteSync:      "full",
 		SessionIdle:     2 * time.Hour,
 		SessionAbsolute: 12 * time.Hour,
 		TimeZone:        "Asia/Shanghai",
@@ -43,6 +46,28 @@ func Defaults() Config {
 func (c *Config) DBFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://USER@HOST/DB (default: SQLite in --data)")
 	fs.StringVar(&c.Data, "data", c.Data, "data directory holding zeren.db")
+	fs.Var(sqliteSync{&c.SQLiteSync}, "sqlite-sync",
+		"SQLite's synchronous setting: full (a write survives a power loss once acknowledged) or normal (faster; an OS crash or power loss may lose the last writes)")
+}
+
+// sqliteSync is the --sqlite-sync flag: checked when it is set, so that
+// every database command refuses a bad value as a usage error.
+type sqliteSync struct{ v *string }
+
+func (s sqliteSync) String() string {
+	if s.v == nil {
+		return ""
+	}
+	return *s.v
+}
+
+func (s sqliteSync) Set(v string) error {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v != "full" && v != "normal" {
+		return errors.New("must be full or normal")
+	}
+	*s.v = v
+	return nil
 }
 
 // ServeFlags registers the server's flags.

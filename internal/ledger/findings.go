@@ -12,6 +12,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/finding"
 	"zeren/internal/i18n"
+	"zeren/internal/spreadsheet"
 )
 
 // Inspection teams (巡视巡察) hand a unit's organizer their feedback as a
@@ -67,6 +68,7 @@ func WriteFindingsTemplate(out io.Writer, cat Catalog, locale string) error {
 	if err != nil {
 		return err
 	}
+	titles = spreadsheet.Cells(titles)
 	if err := f.SetSheetRow(sheet, "A1", &titles); err != nil {
 		return err
 	}
@@ -272,6 +274,7 @@ func eachRow(r io.Reader, fn func(line int, cells []string) error) error {
 		if err != nil {
 			return notXLSX
 		}
+		spreadsheet.UnescapeCells(cells)
 		if err := fn(line, cells); errors.Is(err, errStop) {
 			return nil
 		} else if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/rectification"
+	"zeren/internal/spreadsheet"
 )
 
 // PageSize is how many items an export reads at a time.
@@ -72,7 +73,7 @@ func (w *Writer) start() error {
 	if err := w.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	return w.sw.SetRow("A1", Header(w.cat, w.locale), excelize.RowOpts{StyleID: bold})
+	return w.sw.SetRow("A1", spreadsheet.Cells(Header(w.cat, w.locale)), excelize.RowOpts{StyleID: bold})
 }
 
 // Add writes an item's row.
@@ -82,7 +83,7 @@ func (w *Writer) Add(x rectification.Rectification) error {
 	if err != nil {
 		return err
 	}
-	return w.sw.SetRow(cell, Cells(w.cat, w.locale, w.n, x))
+	return w.sw.SetRow(cell, spreadsheet.Cells(Cells(w.cat, w.locale, w.n, x)))
 }
 
 // AddAll writes every item that fetch returns, a page at a time.
@@ -178,6 +179,7 @@ func Read(r io.Reader, cat Catalog) (Sheet, error) {
 		if err != nil {
 			return sh, apperr.Field("file", "err.ledger_not_xlsx")
 		}
+		spreadsheet.UnescapeCells(cells)
 		if layout == nil {
 			l, err := ReadLayout(cat, cells)
 			switch {

@@ -559,7 +559,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 	}
 	l.roll, l.days, l.finds = nil, nil, nil
 	if l.s.engine == SQLite {
-		for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -2000",
+		for _, p := range []string{"PRAGMA synchronous = " + l.s.sync, "PRAGMA cache_size = -2000",
 			// A full ANALYZE (a few seconds): statistics from a sample
 			// (analysis_limit, as PRAGMA optimize takes) can mislead the
 			// planner here, e.g. into the cycle index for a county's ledger.

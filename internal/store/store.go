@@ -40,6 +40,7 @@ type Store struct {
 	read   *sql.DB
 	write  *sql.DB
 	now    func() time.Time
+	sync   string // SQLite's synchronous pragma: FULL or NORMAL
 
 	rebound  sync.Map // query text with '?' → engine-specific text
 	votes    voteQueue
@@ -49,6 +50,31 @@ type Store struct {
 // Options tune Open.
 type Options struct {
 	Now func() time.Time // injected clock for tests; time.Now by default
+	// SQLiteSync is SQLite's synchronous setting, SyncFull ("", the
+	// default) or SyncNormal; PostgreSQL ignores it.
+	SQLiteSync string
+}
+
+// The values of Options.SQLiteSync (the --sqlite-sync flag). With FULL,
+// WAL mode syncs the log at every commit, so that an acknowledged write
+// survives an OS crash or a power loss (DESIGN.md section 7); NORMAL
+// syncs it only at checkpoints, which is faster but may lose the last
+// commits then (never the database's consistency).
+const (
+	SyncFull   = "full"
+	SyncNormal = "normal"
+)
+
+// ParseSQLiteSync checks a --sqlite-sync value and returns it as
+// PRAGMA synchronous takes it ("" is the default, FULL).
+func ParseSQLiteSync(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "", SyncFull:
+		return "FULL", nil
+	case SyncNormal:
+		return "NORMAL", nil
+	}
+	return "", fmt.Errorf("--sqlite-sync %q: must be %s or %s", v, SyncFull, SyncNormal)
 }
 
 // ParseDSN turns the --db and --data values into an engine and a driver DSN.
@@ -101,6 +127,9 @@ func Open(ctx context.Context, db, dataDir string, opt Options) (*Store, error) 
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.sync, err = ParseSQLiteSync(opt.SQLiteSync); err != nil {
+		return nil, err
+	}
 	switch engine {
 	case SQLite:
 		err = s.openSQLite(dsn)
@@ -127,9 +156,11 @@ func (s *Store) openSQLite(path string) error {
 	}
 	// busy_timeout first so that the following pragmas wait instead of failing.
 	// temp_store(MEMORY) keeps statement journals (written for multi-row
-	// inserts inside a transaction) off the disk.
+	// inserts inside a transaction) off the disk. The pragmas are in the
+	// DSN, so that the driver runs them on every new connection of both
+	// pools (synchronous is a per-connection setting).
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + s.sync + ")", "foreign_keys(ON)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

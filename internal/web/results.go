@@ -13,6 +13,7 @@ import (
 	"zeren/internal/appraisal"
 	"zeren/internal/cycle"
 	"zeren/internal/report"
+	"zeren/internal/spreadsheet"
 )
 
 // resultsData is a closed appraisal's results, per report in agenda order.
@@ -130,7 +131,7 @@ func writeResultsSheet(x *excelize.File, sheet string, v *view, d resultsData) e
 		head = append(head, v.GradeLabel(g), v.GradeLabel(g)+" %")
 	}
 	head = append(head, v.T("results.score"), v.T("results.rank"))
-	if err := sw.SetRow("A1", head); err != nil {
+	if err := sw.SetRow("A1", spreadsheet.Cells(head)); err != nil {
 		return err
 	}
 	for i, row := range d.Rows {
@@ -147,7 +148,7 @@ func writeResultsSheet(x *excelize.File, sheet string, v *view, d resultsData) e
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells); err != nil {
+		if err := sw.SetRow(cell, spreadsheet.Cells(cells)); err != nil {
 			return err
 		}
 	}
@@ -174,12 +175,14 @@ func (s *Server) resultsExcel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n := 1
-	_ = x.SetSheetRow(comments, "A1", &[]any{v.T("field.unit"), v.T("results.comment")})
+	head := spreadsheet.Cells([]any{v.T("field.unit"), v.T("results.comment")})
+	_ = x.SetSheetRow(comments, "A1", &head)
 	for _, row := range d.Rows {
 		for _, c := range row.Comments {
 			n++
 			cell, _ := excelize.CoordinatesToCellName(1, n)
-			if err := x.SetSheetRow(comments, cell, &[]any{row.Report.UnitName, c}); err != nil {
+			cells := spreadsheet.Cells([]any{row.Report.UnitName, c})
+			if err := x.SetSheetRow(comments, cell, &cells); err != nil {
 				return err
 			}
 		}

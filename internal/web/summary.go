@@ -23,6 +23,7 @@ import (
 	"zeren/internal/ledger"
 	"zeren/internal/rectification"
 	"zeren/internal/report"
+	"zeren/internal/spreadsheet"
 	"zeren/internal/store"
 	"zeren/internal/unit"
 )
@@ -438,7 +439,7 @@ func (s *sheetRows) head(cells ...any) error {
 		return err
 	}
 	s.n = 1
-	return s.sw.SetRow("A1", cells, excelize.RowOpts{StyleID: bold})
+	return s.sw.SetRow("A1", spreadsheet.Cells(cells), excelize.RowOpts{StyleID: bold})
 }
 
 func (s *sheetRows) add(cells ...any) error {
@@ -447,12 +448,13 @@ func (s *sheetRows) add(cells ...any) error {
 	if err != nil {
 		return err
 	}
-	return s.sw.SetRow(cell, cells)
+	return s.sw.SetRow(cell, spreadsheet.Cells(cells))
 }
 
 // noteSheet is a sheet of one line: why the part is not there.
 func noteSheet(x *excelize.File, sheet string, v *view, key string) error {
-	return x.SetSheetRow(sheet, "A1", &[]any{v.Note(key)})
+	cells := spreadsheet.Cells([]any{v.Note(key)})
+	return x.SetSheetRow(sheet, "A1", &cells)
 }
 
 func (s *Server) resultsSheet(x *excelize.File, sheet string, v *view, c cycle.Cycle) error {

@@ -48,7 +48,10 @@ func NewWithClock(t testing.TB) (*store.Store, *Clock) {
 	clock := &Clock{T: time.Date(2021, 1, 12, 1, 0, 0, 0, time.UTC)}
 	ctx := context.Background()
 	db, data := DSN(t)
-	st, err := store.Open(ctx, db, data, store.Options{Now: clock.Now})
+	// synchronous=NORMAL: the tests check what is written, not that it
+	// survives a power loss, and FULL's sync at every commit makes them
+	// nearly twice as slow. TestSQLiteSync checks the FULL default.
+	st, err := store.Open(ctx, db, data, store.Options{Now: clock.Now, SQLiteSync: store.SyncNormal})
 	if err != nil {
 		t.Fatalf("open %s store: %v", Engine(), err)
 	}
