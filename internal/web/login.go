@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
@@ -155,12 +157,38 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return host
 }
 
-// localNext keeps redirects after login on this site.
+// localNext keeps redirects after login on this site: only a path of this
+// site is followed, anything else sends the user to "/".
 func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !sameSitePath(next) {
 		return "/"
 	}
 	return next
+}
+
+// sameSitePath reports whether next is a path on this site: one leading
+// slash, no backslash, no control character and no scheme, neither as
+// written nor after percent-decoding (browsers drop tabs and newlines and read
+// "\" as "/", so "/%09/evil.example" and "/\evil" lead off-site).
+func sameSitePath(next string) bool {
+	for range 3 { // "%2509" is "%09" decoded once
+		if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) ||
+			strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+			return false
+		}
+		if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+			return false
+		}
+		decoded, err := url.PathUnescape(next)
+		if err != nil {
+			return false
+		}
+		if decoded == next {
+			return true
+		}
+		next = decoded
+	}
+	return false // still encoded after three rounds: nobody needs that
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
