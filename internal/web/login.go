@@ -40,7 +40,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 
 // login checks the password and starts a new session; a failure says only
 // that login or password is wrong, never which. Failures count against the
-// account and the client address; past the limit the answer is 429.
+// account, the account at the client's address and the address (see
+// auth.LoginKeys); past a limit the answer is 429.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -48,7 +49,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	d := loginData{Login: strings.ToLower(strings.TrimSpace(r.PostForm.Get("login"))), Next: r.PostForm.Get("next")}
 	password := r.PostForm.Get("password")
 	addr := s.clientAddr(r)
-	keys := []string{auth.AccountKey(d.Login), auth.AddressKey(addr)}
+	keys := auth.LoginKeys(d.Login, addr)
 	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
 		return err
 	} else if !retry.IsZero() {
@@ -69,12 +70,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.Problem = v.T("err.bad_login")
 		return s.render(w, http.StatusUnauthorized, "login", v)
 	}
-	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login)); err != nil {
-		return err
-	}
 	stage, err := s.secondFactorDue(r, u.ID)
 	if err != nil {
 		return err
+	}
+	if stage != auth.StageTOTP { // with a code still due, the count goes on until it is right
+		if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login), auth.AccountAddressKey(d.Login, addr)); err != nil {
+			return err
+		}
 	}
 	return s.startSession(w, r, u.ID, u.Login, stage, d.Next)
 }

@@ -39,7 +39,7 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := totpData{Next: r.PostForm.Get("next")}
 	addr := s.clientAddr(r)
-	keys := []string{auth.AccountKey(p.Login), auth.AddressKey(addr)}
+	keys := auth.LoginKeys(p.Login, addr)
 	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
 		return err
 	} else if !retry.IsZero() {
@@ -55,6 +55,9 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 		}
 		v := s.newView(w, r, "title.login_totp", d).withError(apperr.Field("code", "err.bad_code"))
 		return s.render(w, http.StatusUnauthorized, "login_totp", v)
+	}
+	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(p.Login), auth.AccountAddressKey(p.Login, addr)); err != nil {
+		return err
 	}
 	return s.startSession(w, r, p.UserID, p.Login, "", d.Next)
 }
