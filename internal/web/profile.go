@@ -35,7 +35,8 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 }
 
 // passwordChange lets users change their own password: the current one is
-// asked again, the new one twice; other sessions end, this one stays.
+// asked again (wrong ones limited like logins), the new one twice; other
+// sessions end, this one stays.
 func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -46,9 +47,11 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	current, next := r.PostForm.Get("current"), r.PostForm.Get("password")
+	err = s.checkOwnCredential(w, r, "current", "err.wrong_password", func() (bool, error) {
+		return auth.VerifyPassword(hash, current), nil
+	})
 	switch {
-	case !auth.VerifyPassword(hash, current):
-		err = apperr.Field("current", "err.wrong_password")
+	case err != nil:
 	case next != r.PostForm.Get("confirm"):
 		err = apperr.Field("confirm", "err.passwords_differ")
 	default:
@@ -58,8 +61,8 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		c, _ := r.Cookie(sessionCookie)
 		err = s.st.SetPassword(r.Context(), p.Actor(), p.UserID, auth.HashPassword(next), c.Value)
 	}
-	if apperr.Is(err, apperr.Invalid) {
-		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) {
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
 	}
 	if err != nil {
 		return err

@@ -98,8 +98,8 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/profile", "flash.totp_enabled")
 }
 
-// totpDisable removes the second factor, with a current code, unless the
-// user's role requires it.
+// totpDisable removes the second factor, with a current code (wrong ones
+// limited like logins), unless the user's role requires it.
 func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -113,14 +113,18 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case auth.RequiresTOTP(required, p.Grants):
+	if auth.RequiresTOTP(required, p.Grants) {
 		err = apperr.Field("code", "err.totp_required")
-	case !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()):
-		err = apperr.Field("code", "err.bad_code")
+	} else {
+		err = s.checkOwnCredential(w, r, "code", "err.bad_code", func() (bool, error) {
+			return auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()), nil
+		})
+	}
+	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) {
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
 	}
 	if err != nil {
-		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+		return err
 	}
 	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, ""); err != nil {
 		return err
