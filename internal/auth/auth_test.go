@@ -211,6 +211,16 @@ func TestTOTP(t *testing.T) {
 	if CheckTOTP("", code, now) {
 		t.Fatal("code accepted without a secret")
 	}
+	// A code names its own time step, whichever neighbouring step it is checked at.
+	want := now.Unix() / TOTPPeriod
+	for _, at := range []time.Time{now, now.Add(29 * time.Second), now.Add(30 * time.Second), now.Add(-30 * time.Second)} {
+		if step, ok := MatchTOTP(secret, code, at); !ok || step != want {
+			t.Errorf("at %v: step %d %v, want %d", at, step, ok, want)
+		}
+	}
+	if step, ok := MatchTOTP(secret, TOTPCode(secret, now.Add(30*time.Second)), now); !ok || step != want+1 {
+		t.Errorf("the next code: step %d %v, want %d", step, ok, want+1)
+	}
 	admin := []Grant{{Role: Admin}}
 	if !RequiresTOTP("admin,supervisor", admin) || RequiresTOTP("supervisor", admin) || RequiresTOTP("", admin) {
 		t.Fatal("RequiresTOTP")

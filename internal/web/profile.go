@@ -47,8 +47,11 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	current, next := r.PostForm.Get("current"), r.PostForm.Get("password")
-	err = s.checkOwnCredential(w, r, "current", "err.wrong_password", func() (bool, error) {
-		return auth.VerifyPassword(hash, current), nil
+	err = s.checkOwnCredential(w, r, "current", func() error {
+		if !auth.VerifyPassword(hash, current) {
+			return apperr.Field("current", "err.wrong_password")
+		}
+		return nil
 	})
 	switch {
 	case err != nil:

@@ -27,7 +27,8 @@ func (s *Server) loginTOTPForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "login_totp", s.newView(w, r, "title.login_totp", totpData{Next: r.URL.Query().Get("next")}))
 }
 
-// loginTOTP checks the code; wrong codes count as failed logins.
+// loginTOTP checks the code, each accepted once; wrong or used codes count
+// as failed logins.
 func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	if p.Pending != auth.StageTOTP {
@@ -49,12 +50,14 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()) {
+	if err := s.spendTOTP(r, p.UserID, secret, r.PostForm.Get("code")); apperr.Is(err, apperr.Invalid) {
 		if err := s.st.LoginFailure(r.Context(), p.UserID, p.Login, addr, keys...); err != nil {
 			return err
 		}
-		v := s.newView(w, r, "title.login_totp", d).withError(apperr.Field("code", "err.bad_code"))
+		v := s.newView(w, r, "title.login_totp", d).withError(err)
 		return s.render(w, http.StatusUnauthorized, "login_totp", v)
+	} else if err != nil {
+		return err
 	}
 	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(p.Login), auth.AccountAddressKey(p.Login, addr)); err != nil {
 		return err
@@ -72,15 +75,16 @@ func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "totp_setup", s.newView(w, r, "title.totp_setup", d))
 }
 
-// totpEnable stores the secret once the user proves their app has it; a
-// session waiting for the set-up becomes a full one.
+// totpEnable stores the secret once the user proves their app has it (that
+// code is then spent); a session waiting for the set-up becomes a full one.
 func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	p := principal(r)
 	d := totpData{Next: r.PostForm.Get("next"), Secret: strings.TrimSpace(r.PostForm.Get("secret"))}
-	if !auth.CheckTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now()) {
+	step, ok := auth.MatchTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now())
+	if !ok {
 		secret, url, qr, err := auth.NewTOTP(p.Login)
 		if err != nil {
 			return err
@@ -89,7 +93,7 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 		v := s.newView(w, r, "title.totp_setup", d).withError(apperr.Field("code", "err.bad_code"))
 		return s.render(w, http.StatusBadRequest, "totp_setup", v)
 	}
-	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, d.Secret); err != nil {
+	if err := s.st.EnableTOTP(r.Context(), p.Actor(), p.UserID, d.Secret, step); err != nil {
 		return err
 	}
 	if p.Pending != "" {
@@ -116,8 +120,8 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	if auth.RequiresTOTP(required, p.Grants) {
 		err = apperr.Field("code", "err.totp_required")
 	} else {
-		err = s.checkOwnCredential(w, r, "code", "err.bad_code", func() (bool, error) {
-			return auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()), nil
+		err = s.checkOwnCredential(w, r, "code", func() error {
+			return s.spendTOTP(r, p.UserID, secret, r.PostForm.Get("code"))
 		})
 	}
 	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) {
