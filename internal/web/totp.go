@@ -18,9 +18,25 @@ type totpData struct {
 	QR     template.URL // data: URL of the QR code, made here, so trusted
 }
 
+// codeDue reports whether the session has given the password and owes the
+// code: it was due at login, or the user was to set a factor up and has
+// done so meanwhile in another session.
+func (s *Server) codeDue(r *http.Request) (bool, error) {
+	p := principal(r)
+	switch p.Pending {
+	case auth.StageTOTP:
+		return true, nil
+	case auth.StageEnroll:
+		return s.st.HasTOTP(r.Context(), p.UserID)
+	}
+	return false, nil
+}
+
 // loginTOTPForm asks for the code after the password.
 func (s *Server) loginTOTPForm(w http.ResponseWriter, r *http.Request) error {
-	if principal(r).Pending != auth.StageTOTP {
+	if due, err := s.codeDue(r); err != nil {
+		return err
+	} else if !due {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
@@ -31,7 +47,9 @@ func (s *Server) loginTOTPForm(w http.ResponseWriter, r *http.Request) error {
 // as failed logins.
 func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	if p.Pending != auth.StageTOTP {
+	if due, err := s.codeDue(r); err != nil {
+		return err
+	} else if !due {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
@@ -65,8 +83,29 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	return s.startSession(w, r, p.UserID, p.Login, "", d.Next)
 }
 
+// settingUpElsewhere sends a user who already has a second factor away from
+// the set-up: with the password alone to the code (setting up a new secret
+// there skipped the one they have), signed in to their page (replacing it
+// needs turning it off first, with a code). It reports whether it did.
+func (s *Server) settingUpElsewhere(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
+	p := principal(r)
+	has, err := s.st.HasTOTP(r.Context(), p.UserID)
+	if err != nil || !has {
+		return false, err
+	}
+	to := "/profile"
+	if p.Pending != "" {
+		to = pendingPage(auth.StageTOTP, next)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return true, nil
+}
+
 // totpSetup shows a new secret as a QR code, to be confirmed with a code.
 func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
+	if done, err := s.settingUpElsewhere(w, r, r.URL.Query().Get("next")); done || err != nil {
+		return err
+	}
 	secret, url, qr, err := auth.NewTOTP(principal(r).Login)
 	if err != nil {
 		return err
@@ -83,6 +122,9 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principal(r)
 	d := totpData{Next: r.PostForm.Get("next"), Secret: strings.TrimSpace(r.PostForm.Get("secret"))}
+	if done, err := s.settingUpElsewhere(w, r, d.Next); done || err != nil {
+		return err
+	}
 	step, ok := auth.MatchTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now())
 	if !ok {
 		secret, url, qr, err := auth.NewTOTP(p.Login)
