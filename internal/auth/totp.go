@@ -97,3 +97,18 @@ func RequiresTOTP(setting string, grants []Grant) bool {
 	}
 	return false
 }
+
+// SecondFactorDue says what a user who gave the right password must still
+// do: StageTOTP when they have a second factor (enrolled), StageEnroll when
+// one of their grants' roles requires one (the setting's value) that they
+// have not set up, "" when nothing. An API token of a user with
+// StageEnroll due is refused.
+func SecondFactorDue(enrolled bool, required string, grants []Grant) string {
+	switch {
+	case enrolled:
+		return StageTOTP
+	case RequiresTOTP(required, grants):
+		return StageEnroll
+	}
+	return ""
+}

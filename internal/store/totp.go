@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 
+	"zeren/internal/apperr"
 	"zeren/internal/audit"
+	"zeren/internal/auth"
 )
 
 // TOTPSecret returns a user's second-factor secret, "" when not set up.
@@ -20,6 +22,22 @@ func (s *Store) TOTPSecret(ctx context.Context, userID int64) (string, error) {
 func (s *Store) HasTOTP(ctx context.Context, userID int64) (bool, error) {
 	secret, err := s.TOTPSecret(ctx, userID)
 	return secret != "", err
+}
+
+// SecondFactorDue loads whether the user has a second factor and which roles
+// must have one, and answers with auth.SecondFactorDue for their grants.
+func (s *Store) SecondFactorDue(ctx context.Context, userID int64, grants []auth.Grant) (string, error) {
+	var enrolled bool
+	var required sql.NullString
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT u.totp_secret <> '', (SELECT value FROM settings WHERE key = ?)
+		FROM users u WHERE u.id = ?`), auth.SettingTOTPRoles, userID).Scan(&enrolled, &required)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.New(apperr.NotFound, "err.not_found")
+	}
+	if err != nil {
+		return "", fmt.Errorf("second factor due: %w", err)
+	}
+	return auth.SecondFactorDue(enrolled, required.String, grants), nil
 }
 
 // SetTOTP sets up (secret != "") or removes a user's second factor. The

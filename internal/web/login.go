@@ -84,23 +84,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // secondFactorDue says what a user who gave the right password must still
 // do: enter their code, set up a second factor their role requires, or
-// nothing.
+// nothing (auth.SecondFactorDue).
 func (s *Server) secondFactorDue(r *http.Request, userID int64) (string, error) {
-	if has, err := s.st.HasTOTP(r.Context(), userID); err != nil || has {
-		return auth.StageTOTP, err
-	}
-	required, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
-	if err != nil {
-		return "", err
-	}
 	grants, err := s.st.Grants(r.Context(), userID)
 	if err != nil {
 		return "", err
 	}
-	if auth.RequiresTOTP(required, grants) {
-		return auth.StageEnroll, nil
-	}
-	return "", nil
+	return s.st.SecondFactorDue(r.Context(), userID, grants)
 }
 
 // tooManyAttempts answers 429 with the time at which to try again.

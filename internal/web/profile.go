@@ -79,6 +79,14 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
+	// Refused as its use would be, for a session begun before the role
+	// required a second factor.
+	if due, err := s.st.SecondFactorDue(r.Context(), p.UserID, p.Grants); err != nil {
+		return err
+	} else if due == auth.StageEnroll {
+		err := apperr.New(apperr.Forbidden, "err.token_totp_required")
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
+	}
 	secret, err := s.st.CreateAPIToken(r.Context(), p.Actor(), p.UserID, strings.TrimSpace(r.PostForm.Get("name")))
 	if apperr.Is(err, apperr.Invalid) {
 		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
