@@ -184,20 +184,54 @@ func FuzzParseGrant(f *testing.F) {
 
 func TestRetryAt(t *testing.T) {
 	t0 := time.Date(2021, 1, 12, 9, 0, 0, 0, time.UTC)
+	key := AccountAddressKey("admin", "192.0.2.1")
 	var fails []time.Time
 	for i := 0; i < MaxLoginFailures-1; i++ {
 		fails = append(fails, t0.Add(time.Duration(i)*time.Minute))
 	}
-	if !RetryAt(fails).IsZero() {
+	if !RetryAt(key, fails).IsZero() {
 		t.Fatal("locked before the limit")
 	}
 	fails = append(fails, t0.Add(10*time.Minute))
-	if got := RetryAt(fails); !got.Equal(t0.Add(LoginFailureWindow)) {
+	if got := RetryAt(key, fails); !got.Equal(t0.Add(LoginFailureWindow)) {
 		t.Fatalf("retry at %v", got)
 	}
 	fails = append(fails, t0.Add(11*time.Minute))
-	if got := RetryAt(fails); !got.Equal(t0.Add(time.Minute + LoginFailureWindow)) {
+	if got := RetryAt(key, fails); !got.Equal(t0.Add(time.Minute + LoginFailureWindow)) {
 		t.Fatalf("retry with six failures at %v", got)
+	}
+}
+
+// TestFailureLimits: the address alone is allowed many more failures than
+// one account, so that one office behind a NAT is not locked out together.
+func TestFailureLimits(t *testing.T) {
+	t0 := time.Date(2021, 1, 12, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		key   string
+		limit int
+	}{
+		{AccountKey("admin"), MaxAccountFailures},
+		{AccountAddressKey("admin", "192.0.2.1"), MaxLoginFailures},
+		{AddressKey("192.0.2.1"), MaxAddressFailures},
+		{PasswordKey(7), MaxLoginFailures},
+	} {
+		var fails []time.Time
+		for i := 0; i < c.limit-1; i++ {
+			fails = append(fails, t0)
+		}
+		if !RetryAt(c.key, fails).IsZero() {
+			t.Errorf("%s: locked after %d failures", c.key, len(fails))
+		}
+		if RetryAt(c.key, append(fails, t0)).IsZero() {
+			t.Errorf("%s: not locked after %d failures", c.key, c.limit)
+		}
+	}
+	if MaxAddressFailures < 10*MaxLoginFailures || MaxAccountFailures < MaxLoginFailures {
+		t.Fatal("an address alone must be allowed far more failures than one account")
+	}
+	keys := LoginKeys("admin", "192.0.2.1")
+	if len(keys) != 3 || keys[0] == keys[1] || keys[1] == keys[2] {
+		t.Fatalf("login keys %q", keys)
 	}
 }
 
@@ -221,6 +255,16 @@ func TestTOTP(t *testing.T) {
 	}
 	if CheckTOTP("", code, now) {
 		t.Fatal("code accepted without a secret")
+	}
+	// A code names its own time step, whichever neighbouring step it is checked at.
+	want := now.Unix() / TOTPPeriod
+	for _, at := range []time.Time{now, now.Add(29 * time.Second), now.Add(30 * time.Second), now.Add(-30 * time.Second)} {
+		if step, ok := MatchTOTP(secret, code, at); !ok || step != want {
+			t.Errorf("at %v: step %d %v, want %d", at, step, ok, want)
+		}
+	}
+	if step, ok := MatchTOTP(secret, TOTPCode(secret, now.Add(30*time.Second)), now); !ok || step != want+1 {
+		t.Errorf("the next code: step %d %v, want %d", step, ok, want+1)
 	}
 	admin := []Grant{{Role: Admin}}
 	if !RequiresTOTP("admin,supervisor", admin) || RequiresTOTP("supervisor", admin) || RequiresTOTP("", admin) {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"image/png"
@@ -43,17 +44,39 @@ func NewTOTP(login string) (secret, url, qr string, err error) {
 	return key.Secret(), key.URL(), "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
+// TOTPPeriod is the life of one code; codes are numbered by time step,
+// Unix time / TOTPPeriod.
+const TOTPPeriod = 30
+
 // CheckTOTP reports whether code is valid for secret at now, allowing one
-// 30-second step of clock drift either way.
+// 30-second step of clock drift either way. It does not say whether the
+// code was used already; MatchTOTP gives the step to spend.
 func CheckTOTP(secret, code string, now time.Time) bool {
+	_, ok := MatchTOTP(secret, code, now)
+	return ok
+}
+
+// MatchTOTP returns the time step whose code is code (now's, or one step
+// of drift either way), so that the caller can accept each step only once.
+func MatchTOTP(secret, code string, now time.Time) (step int64, ok bool) {
 	code = strings.TrimSpace(code)
 	if secret == "" || len(code) != 6 {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, now.UTC(), totp.ValidateOpts{
-		Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-	})
-	return err == nil && ok
+	opts := totp.ValidateOpts{Period: TOTPPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	current := now.UTC().Unix() / TOTPPeriod
+	// The latest step first: spending the highest matching step leaves no
+	// later step of the same code to replay.
+	for s := current + 1; s >= current-1; s-- {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*TOTPPeriod, 0).UTC(), opts)
+		if err != nil {
+			return 0, false
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // TOTPCode returns the current code for a secret (for tests and the demo).
@@ -73,4 +96,19 @@ func RequiresTOTP(setting string, grants []Grant) bool {
 		}
 	}
 	return false
+}
+
+// SecondFactorDue says what a user who gave the right password must still
+// do: StageTOTP when they have a second factor (enrolled), StageEnroll when
+// one of their grants' roles requires one (the setting's value) that they
+// have not set up, "" when nothing. An API token of a user with
+// StageEnroll due is refused.
+func SecondFactorDue(enrolled bool, required string, grants []Grant) string {
+	switch {
+	case enrolled:
+		return StageTOTP
+	case RequiresTOTP(required, grants):
+		return StageEnroll
+	}
+	return ""
 }

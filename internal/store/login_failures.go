@@ -29,7 +29,7 @@ func (s *Store) LoginRetryAt(ctx context.Context, keys ...string) (time.Time, er
 			times = append(times, time.UnixMicro(at))
 		}
 		rows.Close()
-		if t := auth.RetryAt(times); t.After(latest) {
+		if t := auth.RetryAt(k, times); t.After(latest) {
 			latest = t
 		}
 	}
@@ -37,13 +37,25 @@ func (s *Store) LoginRetryAt(ctx context.Context, keys ...string) (time.Time, er
 }
 
 // LoginFailure records a failed login against each key and in the audit
-// trail, with a lockout event when this failure reaches the limit.
+// trail, with a lockout event when this failure reaches a key's limit.
 func (s *Store) LoginFailure(ctx context.Context, userID int64, login, addr string, keys ...string) error {
+	return s.credentialFailure(ctx, "login", userID, login, addr, keys)
+}
+
+// PasswordFailure records a wrong current password (or second-factor code)
+// given by a signed-in user, against auth.PasswordKey.
+func (s *Store) PasswordFailure(ctx context.Context, by audit.Actor, addr string) error {
+	return s.credentialFailure(ctx, "password", by.UserID, by.Login, addr, []string{auth.PasswordKey(by.UserID)})
+}
+
+// credentialFailure writes the failure under each key and the audit events
+// kind+".failure" and, at a key's limit, kind+".lockout".
+func (s *Store) credentialFailure(ctx context.Context, kind string, userID int64, login, addr string, keys []string) error {
 	now := s.Now()
 	return s.Tx(ctx, func(tx *Tx) error {
 		detail := map[string]string{"login": login, "addr": addr}
 		by := audit.Actor{UserID: userID, Login: login}
-		if err := tx.audit(ctx, by, change{action: "login.failure", objectType: "user", objectID: userID, after: detail}); err != nil {
+		if err := tx.audit(ctx, by, change{action: kind + ".failure", objectType: "user", objectID: userID, after: detail}); err != nil {
 			return err
 		}
 		for _, k := range keys {
@@ -56,9 +68,9 @@ func (s *Store) LoginFailure(ctx context.Context, userID int64, login, addr stri
 			if err != nil {
 				return err
 			}
-			if n == auth.MaxLoginFailures {
+			if n == auth.FailureLimit(k) {
 				lock := map[string]string{"key": k, "login": login, "addr": addr}
-				if err := tx.audit(ctx, by, change{action: "login.lockout", objectType: "user", objectID: userID, after: lock}); err != nil {
+				if err := tx.audit(ctx, by, change{action: kind + ".lockout", objectType: "user", objectID: userID, after: lock}); err != nil {
 					return err
 				}
 			}
@@ -67,10 +79,16 @@ func (s *Store) LoginFailure(ctx context.Context, userID int64, login, addr stri
 	})
 }
 
-// ClearLoginFailures forgets an account's failures after a successful login.
-func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM login_failures WHERE key = ?`), key)
-	return err
+// ClearLoginFailures forgets the failures under the given keys after a
+// successful check (never an address's own key: logging in to one's own
+// account must not reset the count of an address guessing at others).
+func (s *Store) ClearLoginFailures(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM login_failures WHERE key = ?`), k); err != nil {
+			return fmt.Errorf("clear login failures: %w", err)
+		}
+	}
+	return nil
 }
 
 // DeleteOldLoginFailures drops failures past the window; housekeeping.

@@ -200,7 +200,9 @@ func (s *Store) RevokeAPIToken(ctx context.Context, by audit.Actor, userID, id i
 	})
 }
 
-// TokenPrincipal returns the principal of a live API token and records its use.
+// TokenPrincipal returns the principal of a live API token and records its
+// use. The token of a user whose role requires a second factor not yet set
+// up is Forbidden until they set it up.
 func (s *Store) TokenPrincipal(ctx context.Context, secret string) (*auth.Principal, error) {
 	hash := auth.HashToken(secret)
 	var id, userID int64
@@ -219,5 +221,15 @@ func (s *Store) TokenPrincipal(ctx context.Context, secret string) (*auth.Princi
 			return nil, fmt.Errorf("touch token: %w", err)
 		}
 	}
-	return s.Principal(ctx, userID)
+	p, err := s.Principal(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	// A token is no way round a second factor the user's role requires.
+	if due, err := s.SecondFactorDue(ctx, userID, p.Grants); err != nil {
+		return nil, err
+	} else if due == auth.StageEnroll {
+		return nil, apperr.New(apperr.Forbidden, "err.token_totp_required")
+	}
+	return p, nil
 }

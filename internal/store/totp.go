@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 
+	"zeren/internal/apperr"
 	"zeren/internal/audit"
+	"zeren/internal/auth"
 )
 
 // TOTPSecret returns a user's second-factor secret, "" when not set up.
@@ -22,15 +24,43 @@ func (s *Store) HasTOTP(ctx context.Context, userID int64) (bool, error) {
 	return secret != "", err
 }
 
+// SecondFactorDue loads whether the user has a second factor and which roles
+// must have one, and answers with auth.SecondFactorDue for their grants.
+func (s *Store) SecondFactorDue(ctx context.Context, userID int64, grants []auth.Grant) (string, error) {
+	var enrolled bool
+	var required sql.NullString
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT u.totp_secret <> '', (SELECT value FROM settings WHERE key = ?)
+		FROM users u WHERE u.id = ?`), auth.SettingTOTPRoles, userID).Scan(&enrolled, &required)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.New(apperr.NotFound, "err.not_found")
+	}
+	if err != nil {
+		return "", fmt.Errorf("second factor due: %w", err)
+	}
+	return auth.SecondFactorDue(enrolled, required.String, grants), nil
+}
+
 // SetTOTP sets up (secret != "") or removes a user's second factor. The
 // secret never enters the audit trail.
 func (s *Store) SetTOTP(ctx context.Context, by audit.Actor, userID int64, secret string) error {
+	return s.setTOTP(ctx, by, userID, secret, 0)
+}
+
+// EnableTOTP sets up a user's second factor with the secret whose code of
+// time step usedStep confirmed it; that code is spent, as at login.
+func (s *Store) EnableTOTP(ctx context.Context, by audit.Actor, userID int64, secret string, usedStep int64) error {
+	return s.setTOTP(ctx, by, userID, secret, usedStep)
+}
+
+func (s *Store) setTOTP(ctx context.Context, by audit.Actor, userID int64, secret string, usedStep int64) error {
 	return s.Tx(ctx, func(tx *Tx) error {
 		before, err := tx.userForUpdate(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, version = version + 1 WHERE id = ?`, secret, userID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, version = version + 1,
+			totp_last_step = CASE WHEN totp_last_step < ? THEN ? ELSE totp_last_step END WHERE id = ?`,
+			secret, usedStep, usedStep, userID); err != nil {
 			return err
 		}
 		action := "user.totp_enable"
@@ -39,6 +69,20 @@ func (s *Store) SetTOTP(ctx context.Context, by audit.Actor, userID int64, secre
 		}
 		return tx.auditUser(ctx, by, action, before)
 	})
+}
+
+// SpendTOTPStep records that a user's code of the given time step was
+// accepted, and reports false when that step or a later one was accepted
+// already: each code works once. The check and the write are one
+// conditional UPDATE, so two processes given the same code at once cannot
+// both accept it.
+func (s *Store) SpendTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`), step, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("spend totp step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Setting returns a system setting, "" when never set.

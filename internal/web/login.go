@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
@@ -38,7 +40,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 
 // login checks the password and starts a new session; a failure says only
 // that login or password is wrong, never which. Failures count against the
-// account and the client address; past the limit the answer is 429.
+// account, the account at the client's address and the address (see
+// auth.LoginKeys); past a limit the answer is 429.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -46,7 +49,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	d := loginData{Login: strings.ToLower(strings.TrimSpace(r.PostForm.Get("login"))), Next: r.PostForm.Get("next")}
 	password := r.PostForm.Get("password")
 	addr := s.clientAddr(r)
-	keys := []string{auth.AccountKey(d.Login), auth.AddressKey(addr)}
+	keys := auth.LoginKeys(d.Login, addr)
 	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
 		return err
 	} else if !retry.IsZero() {
@@ -67,35 +70,27 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.Problem = v.T("err.bad_login")
 		return s.render(w, http.StatusUnauthorized, "login", v)
 	}
-	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login)); err != nil {
-		return err
-	}
 	stage, err := s.secondFactorDue(r, u.ID)
 	if err != nil {
 		return err
+	}
+	if stage != auth.StageTOTP { // with a code still due, the count goes on until it is right
+		if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(d.Login), auth.AccountAddressKey(d.Login, addr)); err != nil {
+			return err
+		}
 	}
 	return s.startSession(w, r, u.ID, u.Login, stage, d.Next)
 }
 
 // secondFactorDue says what a user who gave the right password must still
 // do: enter their code, set up a second factor their role requires, or
-// nothing.
+// nothing (auth.SecondFactorDue).
 func (s *Server) secondFactorDue(r *http.Request, userID int64) (string, error) {
-	if has, err := s.st.HasTOTP(r.Context(), userID); err != nil || has {
-		return auth.StageTOTP, err
-	}
-	required, err := s.st.Setting(r.Context(), auth.SettingTOTPRoles)
-	if err != nil {
-		return "", err
-	}
 	grants, err := s.st.Grants(r.Context(), userID)
 	if err != nil {
 		return "", err
 	}
-	if auth.RequiresTOTP(required, grants) {
-		return auth.StageEnroll, nil
-	}
-	return "", nil
+	return s.st.SecondFactorDue(r.Context(), userID, grants)
 }
 
 // tooManyAttempts answers 429 with the time at which to try again.
@@ -155,12 +150,38 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return host
 }
 
-// localNext keeps redirects after login on this site.
+// localNext keeps redirects after login on this site: only a path of this
+// site is followed, anything else sends the user to "/".
 func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !sameSitePath(next) {
 		return "/"
 	}
 	return next
+}
+
+// sameSitePath reports whether next is a path on this site: one leading
+// slash, no backslash, no control character and no scheme, neither as
+// written nor after percent-decoding (browsers drop tabs and newlines and read
+// "\" as "/", so "/%09/evil.example" and "/\evil" lead off-site).
+func sameSitePath(next string) bool {
+	for range 3 { // "%2509" is "%09" decoded once
+		if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) ||
+			strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+			return false
+		}
+		if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+			return false
+		}
+		decoded, err := url.PathUnescape(next)
+		if err != nil {
+			return false
+		}
+		if decoded == next {
+			return true
+		}
+		next = decoded
+	}
+	return false // still encoded after three rounds: nobody needs that
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

@@ -35,7 +35,8 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 }
 
 // passwordChange lets users change their own password: the current one is
-// asked again, the new one twice; other sessions end, this one stays.
+// asked again (wrong ones limited like logins), the new one twice; other
+// sessions end, this one stays.
 func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -46,9 +47,14 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	current, next := r.PostForm.Get("current"), r.PostForm.Get("password")
+	err = s.checkOwnCredential(w, r, "current", func() error {
+		if !auth.VerifyPassword(hash, current) {
+			return apperr.Field("current", "err.wrong_password")
+		}
+		return nil
+	})
 	switch {
-	case !auth.VerifyPassword(hash, current):
-		err = apperr.Field("current", "err.wrong_password")
+	case err != nil:
 	case next != r.PostForm.Get("confirm"):
 		err = apperr.Field("confirm", "err.passwords_differ")
 	default:
@@ -58,8 +64,8 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		c, _ := r.Cookie(sessionCookie)
 		err = s.st.SetPassword(r.Context(), p.Actor(), p.UserID, auth.HashPassword(next), c.Value)
 	}
-	if apperr.Is(err, apperr.Invalid) {
-		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) {
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
 	}
 	if err != nil {
 		return err
@@ -73,6 +79,14 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
+	// Refused as its use would be, for a session begun before the role
+	// required a second factor.
+	if due, err := s.st.SecondFactorDue(r.Context(), p.UserID, p.Grants); err != nil {
+		return err
+	} else if due == auth.StageEnroll {
+		err := apperr.New(apperr.Forbidden, "err.token_totp_required")
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
+	}
 	secret, err := s.st.CreateAPIToken(r.Context(), p.Actor(), p.UserID, strings.TrimSpace(r.PostForm.Get("name")))
 	if apperr.Is(err, apperr.Invalid) {
 		return s.renderProfile(w, r, http.StatusBadRequest, "", err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"zeren/internal/auth"
 )
@@ -51,6 +52,7 @@ func TestTOTPLogin(t *testing.T) {
 	if resp, _ := f.do("half", "POST", "/login/totp", "code=000000"); resp.StatusCode != 401 {
 		t.Fatalf("wrong code: %d", resp.StatusCode)
 	}
+	f.clock.Advance(30 * time.Second) // the code that turned the factor on is spent
 	resp, _ = f.do("half", "POST", "/login/totp", "code="+auth.TOTPCode(secret, f.clock.T)+"&next=/units")
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/units" {
 		t.Fatalf("right code: %d %s", resp.StatusCode, resp.Header.Get("Location"))

@@ -19,19 +19,38 @@ type totpData struct {
 	QR     template.URL // data: URL of the QR code, made here, so trusted
 }
 
+// codeDue reports whether the session has given the password and owes the
+// code: it was due at login, or the user was to set a factor up and has
+// done so meanwhile in another session.
+func (s *Server) codeDue(r *http.Request) (bool, error) {
+	p := principal(r)
+	switch p.Pending {
+	case auth.StageTOTP:
+		return true, nil
+	case auth.StageEnroll:
+		return s.st.HasTOTP(r.Context(), p.UserID)
+	}
+	return false, nil
+}
+
 // loginTOTPForm asks for the code after the password.
 func (s *Server) loginTOTPForm(w http.ResponseWriter, r *http.Request) error {
-	if principal(r).Pending != auth.StageTOTP {
+	if due, err := s.codeDue(r); err != nil {
+		return err
+	} else if !due {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
 	return s.render(w, http.StatusOK, "login_totp", s.newView(w, r, "title.login_totp", totpData{Next: r.URL.Query().Get("next")}))
 }
 
-// loginTOTP checks the code; wrong codes count as failed logins.
+// loginTOTP checks the code, each accepted once; wrong or used codes count
+// as failed logins.
 func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	if p.Pending != auth.StageTOTP {
+	if due, err := s.codeDue(r); err != nil {
+		return err
+	} else if !due {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
@@ -40,7 +59,7 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := totpData{Next: r.PostForm.Get("next")}
 	addr := s.clientAddr(r)
-	keys := []string{auth.AccountKey(p.Login), auth.AddressKey(addr)}
+	keys := auth.LoginKeys(p.Login, addr)
 	if retry, err := s.st.LoginRetryAt(r.Context(), keys...); err != nil {
 		return err
 	} else if !retry.IsZero() {
@@ -50,18 +69,44 @@ func (s *Server) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()) {
+	if err := s.spendTOTP(r, p.UserID, secret, r.PostForm.Get("code")); apperr.Is(err, apperr.Invalid) {
 		if err := s.st.LoginFailure(r.Context(), p.UserID, p.Login, addr, keys...); err != nil {
 			return err
 		}
-		v := s.newView(w, r, "title.login_totp", d).withError(apperr.Field("code", "err.bad_code"))
+		v := s.newView(w, r, "title.login_totp", d).withError(err)
 		return s.render(w, http.StatusUnauthorized, "login_totp", v)
+	} else if err != nil {
+		return err
+	}
+	if err := s.st.ClearLoginFailures(r.Context(), auth.AccountKey(p.Login), auth.AccountAddressKey(p.Login, addr)); err != nil {
+		return err
 	}
 	return s.startSession(w, r, p.UserID, p.Login, "", d.Next)
 }
 
+// settingUpElsewhere sends a user who already has a second factor away from
+// the set-up: with the password alone to the code (setting up a new secret
+// there skipped the one they have), signed in to their page (replacing it
+// needs turning it off first, with a code). It reports whether it did.
+func (s *Server) settingUpElsewhere(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
+	p := principal(r)
+	has, err := s.st.HasTOTP(r.Context(), p.UserID)
+	if err != nil || !has {
+		return false, err
+	}
+	to := "/profile"
+	if p.Pending != "" {
+		to = pendingPage(auth.StageTOTP, next)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return true, nil
+}
+
 // totpSetup shows a new secret as a QR code, to be confirmed with a code.
 func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
+	if done, err := s.settingUpElsewhere(w, r, r.URL.Query().Get("next")); done || err != nil {
+		return err
+	}
 	secret, url, qr, err := auth.NewTOTP(principal(r).Login)
 	if err != nil {
 		return err
@@ -70,15 +115,19 @@ func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "totp_setup", s.newView(w, r, "title.totp_setup", d))
 }
 
-// totpEnable stores the secret once the user proves their app has it; a
-// session waiting for the set-up becomes a full one.
+// totpEnable stores the secret once the user proves their app has it (that
+// code is then spent); a session waiting for the set-up becomes a full one.
 func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	p := principal(r)
 	d := totpData{Next: r.PostForm.Get("next"), Secret: strings.TrimSpace(r.PostForm.Get("secret"))}
-	if !auth.CheckTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now()) {
+	if done, err := s.settingUpElsewhere(w, r, d.Next); done || err != nil {
+		return err
+	}
+	step, ok := auth.MatchTOTP(d.Secret, r.PostForm.Get("code"), s.st.Now())
+	if !ok {
 		secret, url, qr, err := auth.NewTOTP(p.Login)
 		if err != nil {
 			return err
@@ -87,7 +136,7 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 		v := s.newView(w, r, "title.totp_setup", d).withError(apperr.Field("code", "err.bad_code"))
 		return s.render(w, http.StatusBadRequest, "totp_setup", v)
 	}
-	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, d.Secret); err != nil {
+	if err := s.st.EnableTOTP(r.Context(), p.Actor(), p.UserID, d.Secret, step); err != nil {
 		return err
 	}
 	if p.Pending != "" {
@@ -96,8 +145,8 @@ func (s *Server) totpEnable(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/profile", "flash.totp_enabled")
 }
 
-// totpDisable removes the second factor, with a current code, unless the
-// user's role requires it.
+// totpDisable removes the second factor, with a current code (wrong ones
+// limited like logins), unless the user's role requires it.
 func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -111,14 +160,18 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case auth.RequiresTOTP(required, p.Grants):
+	if auth.RequiresTOTP(required, p.Grants) {
 		err = apperr.Field("code", "err.totp_required")
-	case !auth.CheckTOTP(secret, r.PostForm.Get("code"), s.st.Now()):
-		err = apperr.Field("code", "err.bad_code")
+	} else {
+		err = s.checkOwnCredential(w, r, "code", func() error {
+			return s.spendTOTP(r, p.UserID, secret, r.PostForm.Get("code"))
+		})
+	}
+	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) {
+		return s.renderProfile(w, r, apperr.Status(err), "", err)
 	}
 	if err != nil {
-		return s.renderProfile(w, r, http.StatusBadRequest, "", err)
+		return err
 	}
 	if err := s.st.SetTOTP(r.Context(), p.Actor(), p.UserID, ""); err != nil {
 		return err
