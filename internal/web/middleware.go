@@ -119,7 +119,9 @@ func (s *Server) checkText(match *http.ServeMux, apiFail func(http.ResponseWrite
 				err = badValues(q, "query")
 			}
 			if err == nil {
-				err = badForm(r)
+				// Every multipart route needs a session or a token: the
+				// uploads of anonymous callers are left unread, as before.
+				err = badForm(r, principal(r) != nil || r.Header.Get("Authorization") != "")
 			}
 			if r.MultipartForm != nil {
 				// Its files over the memory limit are on disk; the server
@@ -183,8 +185,9 @@ func badValues(vs url.Values, what string) error {
 // (files past 1 MiB go to temporary files) and the handler's own parse
 // (ParseMultipartForm, FormFile, FormValue) reuses the result. When reading
 // fails (too large, malformed), the handler meets the same error when it
-// reads, and answers as it always did.
-func badForm(r *http.Request) error {
+// reads, and answers as it always did. Multipart bodies are read only when
+// multipart is set.
+func badForm(r *http.Request, multipart bool) error {
 	if r.Body == nil || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
 		return nil
 	}
@@ -199,6 +202,9 @@ func badForm(r *http.Request) error {
 		vs, _ := url.ParseQuery(string(b))
 		return badValues(vs, "body")
 	case "multipart/form-data":
+		if !multipart {
+			return nil
+		}
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			var mb *http.MaxBytesError
 			if errors.As(err, &mb) {

@@ -383,6 +383,17 @@ func TestTextAtTheEdge(t *testing.T) {
 	}
 }
 
+// TestTextAnonymousUpload: an anonymous caller's upload is not read at
+// the edge; the page sends it to log in, as it did before.
+func TestTextAnonymousUpload(t *testing.T) {
+	f := newFixture(t)
+	resp, body := f.do("", "POST", "/reports/{report:A}/attachments", multipartFileStar("a\x00.pdf", "%PDF-1.4 x"),
+		"Content-Type", "multipart/form-data; boundary="+testBoundary)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303\n%s", resp.StatusCode, excerpt(body))
+	}
+}
+
 func unescape(s string) string {
 	u, err := url.PathUnescape(s)
 	if err != nil {
