@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -174,6 +175,10 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// Fail writes err as the API's JSON error body, for requests under /api/v1/
+// that the web middleware refuses before they reach the API.
+func (a *API) Fail(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
+
 // fail writes the error body; the message is in the language the client asks for.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := apperr.Status(err)
@@ -200,12 +205,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads a JSON body into v, naming the field at fault on bad input.
+// Every string in it, at any depth, must be storable text (StorableText).
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = checkJSONText(body)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.More() {
+			err = errors.New("trailing data")
+		}
 	}
 	if err == nil {
 		return nil

@@ -1,14 +1,21 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"maps"
+	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
+	"zeren/internal/api"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/route"
@@ -95,6 +102,143 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkText refuses, with 400 naming the field, a request whose path, query
+// string or form (urlencoded or multipart: names, values and file names)
+// holds text that is not api.StorableText: PostgreSQL cannot store it and
+// SQLite would, so both engines answer alike, and before anything changes.
+// JSON bodies are checked by the API's decoder. match holds every route, to
+// name the path value at fault; refusals under /api/ are answered in JSON.
+func (s *Server) checkText(match *http.ServeMux, apiFail func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			err := badPath(match, r)
+			if err == nil {
+				q, _ := url.ParseQuery(r.URL.RawQuery) // what fails to parse no handler sees
+				err = badValues(q, "query")
+			}
+			if err == nil {
+				// Every multipart route needs a session or a token: the
+				// uploads of anonymous callers are left unread, as before.
+				err = badForm(r, principal(r) != nil || r.Header.Get("Authorization") != "")
+			}
+			if r.MultipartForm != nil {
+				// Its files over the memory limit are on disk; the server
+				// removes them only for the request it made, not this copy.
+				defer r.MultipartForm.RemoveAll()
+			}
+			switch {
+			case err == nil:
+				next.ServeHTTP(w, r)
+			case strings.HasPrefix(r.URL.Path, "/api/"):
+				apiFail(w, r, err)
+			default:
+				s.fail(w, r, err)
+			}
+		})
+	}
+}
+
+// badPath names the path value (or else "path") holding bad text.
+func badPath(match *http.ServeMux, r *http.Request) error {
+	if api.StorableText(r.URL.Path) {
+		return nil
+	}
+	_, pattern := match.Handler(r)
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		segs, want := strings.Split(r.URL.Path, "/"), strings.Split(pattern[i:], "/")
+		for j, p := range want {
+			if j >= len(segs) || !strings.HasPrefix(p, "{") {
+				continue
+			}
+			v := segs[j]
+			if strings.HasSuffix(p, "...}") {
+				v = strings.Join(segs[j:], "/")
+			}
+			if !api.StorableText(v) {
+				return api.BadText(strings.TrimSuffix(strings.Trim(p, "{}"), "..."))
+			}
+		}
+	}
+	return api.BadText("path")
+}
+
+// badValues names the first field, in order of names, holding bad text; a
+// bad name is reported as the whole (what: "query" or "body").
+func badValues(vs url.Values, what string) error {
+	for _, k := range slices.Sorted(maps.Keys(vs)) {
+		if !api.StorableText(k) {
+			return api.BadText(what)
+		}
+		for _, v := range vs[k] {
+			if !api.StorableText(v) {
+				return api.BadText(k)
+			}
+		}
+	}
+	return nil
+}
+
+// badForm checks a posted form. An urlencoded body is read and put back,
+// so that the handler parses it as before; a multipart one is parsed here
+// (files past 1 MiB go to temporary files) and the handler's own parse
+// (ParseMultipartForm, FormFile, FormValue) reuses the result. When reading
+// fails (too large, malformed), the handler meets the same error when it
+// reads, and answers as it always did. Multipart bodies are read only when
+// multipart is set.
+func badForm(r *http.Request, multipart bool) error {
+	if r.Body == nil || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
+		return nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		b, err := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), failedReader{err}))
+		if err != nil {
+			return nil
+		}
+		vs, _ := url.ParseQuery(string(b))
+		return badValues(vs, "body")
+	case "multipart/form-data":
+		if !multipart {
+			return nil
+		}
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			var mb *http.MaxBytesError
+			if errors.As(err, &mb) {
+				err = mb
+			}
+			r.Form, r.PostForm, r.MultipartForm = nil, nil, nil
+			r.Body = io.NopCloser(failedReader{err})
+			return nil
+		}
+		if err := badValues(r.MultipartForm.Value, "body"); err != nil {
+			return err
+		}
+		for _, k := range slices.Sorted(maps.Keys(r.MultipartForm.File)) {
+			if !api.StorableText(k) {
+				return api.BadText("body")
+			}
+			for _, h := range r.MultipartForm.File[k] {
+				if !api.StorableText(h.Filename) {
+					return api.BadText(k)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// failedReader gives back a read error met earlier (nil: end of input).
+type failedReader struct{ err error }
+
+func (f failedReader) Read([]byte) (int, error) {
+	if f.err == nil {
+		return 0, io.EOF
+	}
+	return 0, f.err
 }
 
 // statusWriter remembers the status code for logs and metrics.

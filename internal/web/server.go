@@ -68,13 +68,20 @@ func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, opt Options) (*Se
 // Handler returns the whole HTTP interface with its middleware.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	match := http.NewServeMux() // every route of the pages and the API, to name path values
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.pattern, rt.h)
+		match.Handle(rt.pattern, http.NotFoundHandler())
 	}
-	mux.Handle("/api/v1/", api.New(s.st, s.cat, s.log, s.opt.MaxUpload).Handler())
+	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload)
+	mux.Handle("/api/v1/", a.Handler())
+	for _, rt := range a.Routes() {
+		match.Handle(rt.Pattern, http.NotFoundHandler())
+	}
 
-	// The middleware, outermost first.
+	// The middleware, innermost first: each line wraps the ones above it.
 	h := route.Recorder(mux)
+	h = s.checkText(match, a.Fail)(h) // after the size limit, before any handler reads
 	h = s.withPrincipal(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.limitBody(h)
