@@ -48,7 +48,7 @@ func (s *Store) DumpForTest(ctx context.Context) ([]TableRow, error) {
 	if s.engine == Postgres {
 		list = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	}
-	rows, err := s.read.QueryContext(ctx, list)
+	rows, err := s.rd(ctx).QueryContext(ctx, list)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Store) DumpForTest(ctx context.Context) ([]TableRow, error) {
 	}
 	var out []TableRow
 	for _, t := range tables {
-		rows, err := s.read.QueryContext(ctx, `SELECT * FROM `+t)
+		rows, err := s.rd(ctx).QueryContext(ctx, `SELECT * FROM `+t)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func (s *Store) DumpForTest(ctx context.Context) ([]TableRow, error) {
 // StatRowsForTest counts SQLite's planner statistics rows for a table.
 func (s *Store) StatRowsForTest(ctx context.Context, table string) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = ?`, table).Scan(&n)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = ?`, table).Scan(&n)
 	return n, err
 }
 
@@ -101,7 +101,7 @@ func (s *Store) StatRowsForTest(ctx context.Context, table string) (int, error) 
 // findings themselves: the tests' independent account of FindingTallies.
 func (s *Store) FindingTalliesByScan(ctx context.Context, path string, cycleID int64) ([]FindingTally, error) {
 	lo, hi := unit.SubtreeRange(path)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT f.source, f.area, COUNT(*), SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT f.source, f.area, COUNT(*), SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
 		FROM findings f JOIN units un ON un.id = f.unit_id WHERE f.cycle_id = ? AND un.path >= ? AND un.path < ?
 		GROUP BY f.source, f.area ORDER BY f.source, f.area`), cycleID, lo, hi)
 	if err != nil {

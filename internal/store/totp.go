@@ -29,7 +29,7 @@ func (s *Store) HasTOTP(ctx context.Context, userID int64) (bool, error) {
 func (s *Store) SecondFactorDue(ctx context.Context, userID int64, grants []auth.Grant) (string, error) {
 	var enrolled bool
 	var required sql.NullString
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT u.totp_secret <> '', (SELECT value FROM settings WHERE key = ?)
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT u.totp_secret <> '', (SELECT value FROM settings WHERE key = ?)
 		FROM users u WHERE u.id = ?`), auth.SettingTOTPRoles, userID).Scan(&enrolled, &required)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.New(apperr.NotFound, "err.not_found")
