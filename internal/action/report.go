@@ -80,14 +80,13 @@ func (a *Actions) Attachment(ctx context.Context, p *auth.Principal, id int64) (
 // RemoveAttachment deletes a file from a report being written; it returns
 // the report it belonged to.
 func (a *Actions) RemoveAttachment(ctx context.Context, p *auth.Principal, id int64) (report.Report, error) {
-	f, _, rp, err := a.Attachment(ctx, p, id)
+	_, _, rp, err := a.Attachment(ctx, p, id)
 	if err != nil {
 		return rp, err
 	}
 	if err := decide(p, ReportEdit, ReportTarget(rp)); err != nil {
 		return rp, err
 	}
-	_ = f
 	return rp, a.st.RemoveAttachment(ctx, p.Actor(), id)
 }
 
