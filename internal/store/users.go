@@ -10,6 +10,7 @@ import (
 	"zeren/internal/apperr"
 	"zeren/internal/audit"
 	"zeren/internal/auth"
+	"zeren/internal/remind"
 	"zeren/internal/unit"
 	"zeren/internal/user"
 )
@@ -301,5 +302,42 @@ func (s *Store) RemoveGrant(ctx context.Context, by audit.Actor, id int64) error
 		u := unit.Unit{ID: g.UnitID, Path: g.UnitPath}
 		return tx.audit(ctx, by, change{action: "grant.remove", objectType: "grant", objectID: id, unit: &u,
 			before: grantSnapshot{UserID: userID, Role: g.Role, UnitID: g.UnitID}})
+	})
+}
+
+// Contact returns how a person is reached and the channels they chose.
+func (s *Store) Contact(ctx context.Context, id int64) (user.Contact, error) {
+	var c user.Contact
+	var channels string
+	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT email, phone, channels FROM users WHERE id = ?`), id).Scan(&c.Email, &c.Phone, &channels)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	for _, ch := range SplitChannels(channels) {
+		c.Channels = append(c.Channels, remind.Channel(ch))
+	}
+	return c, err
+}
+
+// SetContact changes a person's contact and channels, audited. Like the
+// locale, it is the person's own choice: the last one wins.
+func (s *Store) SetContact(ctx context.Context, by audit.Actor, id int64, c user.Contact) error {
+	if err := c.Normalize(); err != nil {
+		return err
+	}
+	before, err := s.Contact(ctx, id)
+	if err != nil {
+		return err
+	}
+	channels := make([]string, len(c.Channels))
+	for i, ch := range c.Channels {
+		channels[i] = string(ch)
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET email = ?, phone = ?, channels = ?, updated_at = ? WHERE id = ?`,
+			c.Email, c.Phone, strings.Join(channels, ","), unix(s.Now()), id); err != nil {
+			return fmt.Errorf("set contact: %w", err)
+		}
+		return tx.audit(ctx, by, change{action: "user.contact", objectType: "user", objectID: id, before: before, after: c})
 	})
 }
