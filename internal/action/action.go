@@ -81,6 +81,8 @@ const (
 	AssessmentManage   Name = "assessment.manage"
 	AssessmentReadFull Name = "assessment.read"
 	DashboardRead      Name = "dashboard.read"
+	CycleEscalation    Name = "cycle.escalation"
+	JobsManage         Name = "jobs.manage"
 )
 
 // Table is the decision table, in the README's order.
@@ -115,6 +117,8 @@ var Table = []Rule{
 	{AssessmentManage, auth.ManageCycles, OnCycle, "the scheme, manual scores, compute, adjust, publish, reopen"},
 	{AssessmentReadFull, auth.ReadResults, OnCycle, "every unit's assessment before and after publishing (a unit sees its own once published)"},
 	{DashboardRead, auth.ReadResults, OnUnit, "the dashboards and figures of a unit's subtree"},
+	{CycleEscalation, auth.UrgeRectification, OnCycle, "set the days without progress after which overdue items get urge notices from the system"},
+	{JobsManage, auth.ManageUsers, OnTop, "see the delivery jobs that failed and retry them"},
 }
 
 // RuleOf returns the row of a decision; an unknown name is a bug.

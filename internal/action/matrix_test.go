@@ -177,6 +177,8 @@ var expected = map[action.Name][]auth.Role{
 	action.AssessmentManage:   {auth.Admin, auth.Organizer},
 	action.AssessmentReadFull: {auth.Admin, auth.Organizer, auth.Supervisor},
 	action.DashboardRead:      {auth.Admin, auth.Organizer, auth.Supervisor},
+	action.CycleEscalation:    {auth.Admin, auth.Supervisor},
+	action.JobsManage:         {auth.Admin},
 }
 
 // decidedOn is, for each row, the unit it is decided on (DESIGN.md
@@ -192,6 +194,7 @@ var decidedOn = map[action.Name]action.On{
 	action.RectPlan: action.OnUnit, action.RectSubmit: action.OnUnit, action.RectVerify: action.OnRaiser,
 	action.ExtensionDecide: action.OnRaiser, action.UrgeIssue: action.OnUnit, action.UrgeReply: action.OnUnit,
 	action.AssessmentManage: action.OnCycle, action.AssessmentReadFull: action.OnCycle, action.DashboardRead: action.OnUnit,
+	action.CycleEscalation: action.OnCycle, action.JobsManage: action.OnTop,
 }
 
 // covering is, for each unit a decision can be taken on, the relations

@@ -55,10 +55,18 @@ func StepName(m rectification.Move) Name {
 
 // MoveRectification takes a step of the item's status machine.
 func (a *Actions) MoveRectification(ctx context.Context, p *auth.Principal, id, version int64, m rectification.Move, reason string) (rectification.Rectification, error) {
-	if _, err := a.rect(ctx, p, id, StepName(m)); err != nil {
-		return rectification.Rectification{}, err
-	}
-	return a.st.MoveRectification(ctx, p.Actor(), id, version, m, reason)
+	var out rectification.Rectification
+	err := a.st.InTx(ctx, func(ctx context.Context) error {
+		x, err := a.rect(ctx, p, id, StepName(m))
+		if err != nil {
+			return err
+		}
+		if out, err = a.st.MoveRectification(ctx, p.Actor(), id, version, m, reason); err != nil {
+			return err
+		}
+		return a.rectMoved(ctx, x, m, reason)
+	})
+	return out, err
 }
 
 // AddUpdate records progress with evidence files.
@@ -92,10 +100,18 @@ func (a *Actions) DecideExtension(ctx context.Context, p *auth.Principal, extID 
 
 // IssueUrge issues an urge notice on an item.
 func (a *Actions) IssueUrge(ctx context.Context, p *auth.Principal, id int64, u rectification.Urge) (int64, error) {
-	if _, err := a.rect(ctx, p, id, UrgeIssue); err != nil {
-		return 0, err
-	}
-	return a.st.IssueUrge(ctx, p.Actor(), id, u)
+	var urgeID int64
+	err := a.st.InTx(ctx, func(ctx context.Context) error {
+		x, err := a.rect(ctx, p, id, UrgeIssue)
+		if err != nil {
+			return err
+		}
+		if urgeID, err = a.st.IssueUrge(ctx, p.Actor(), id, u); err != nil {
+			return err
+		}
+		return a.urged(ctx, x, urgeID, u.Level, u.ReplyBy)
+	})
+	return urgeID, err
 }
 
 // Urge loads a notice for decision n on its item.
@@ -119,11 +135,26 @@ func (a *Actions) ReplyUrge(ctx context.Context, p *auth.Principal, urgeID int64
 
 // EscalateUrge replaces an unanswered notice by one of the next level.
 func (a *Actions) EscalateUrge(ctx context.Context, p *auth.Principal, urgeID int64, text, replyBy string) (rectification.Urge, int64, error) {
-	u, err := a.Urge(ctx, p, urgeID, UrgeIssue)
-	if err != nil {
-		return u, 0, err
-	}
-	id, err := a.st.EscalateUrge(ctx, p.Actor(), urgeID, text, replyBy)
+	var u rectification.Urge
+	var id int64
+	err := a.st.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = a.Urge(ctx, p, urgeID, UrgeIssue); err != nil {
+			return err
+		}
+		if id, err = a.st.EscalateUrge(ctx, p.Actor(), urgeID, text, replyBy); err != nil {
+			return err
+		}
+		x, err := a.st.Rectification(ctx, u.RectificationID)
+		if err != nil {
+			return err
+		}
+		next, err := a.st.Urge(ctx, id)
+		if err != nil {
+			return err
+		}
+		return a.urged(ctx, x, id, next.Level, next.ReplyBy)
+	})
 	return u, id, err
 }
 

@@ -53,10 +53,18 @@ func MoveName(t report.Transition) Name {
 
 // MoveReport submits, returns (with a reason) or accepts a report.
 func (a *Actions) MoveReport(ctx context.Context, p *auth.Principal, id, version int64, t report.Transition, reason string) (report.Report, error) {
-	if _, err := a.report(ctx, p, id, MoveName(t)); err != nil {
-		return report.Report{}, err
-	}
-	return a.st.MoveReport(ctx, p.Actor(), id, version, t, reason)
+	var out report.Report
+	err := a.st.InTx(ctx, func(ctx context.Context) error {
+		if _, err := a.report(ctx, p, id, MoveName(t)); err != nil {
+			return err
+		}
+		var err error
+		if out, err = a.st.MoveReport(ctx, p.Actor(), id, version, t, reason); err != nil {
+			return err
+		}
+		return a.reportMoved(ctx, out)
+	})
+	return out, err
 }
 
 // AddAttachment adds an evidence file to a report being written.

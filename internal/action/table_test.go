@@ -150,6 +150,7 @@ var nameConsts = map[string]Name{
 	"FindingEdit": FindingEdit, "FindingEditOwn": FindingEditOwn, "RectPlan": RectPlan, "RectSubmit": RectSubmit,
 	"RectVerify": RectVerify, "ExtensionDecide": ExtensionDecide, "UrgeIssue": UrgeIssue, "UrgeReply": UrgeReply,
 	"AssessmentManage": AssessmentManage, "AssessmentReadFull": AssessmentReadFull, "DashboardRead": DashboardRead,
+	"CycleEscalation": CycleEscalation, "JobsManage": JobsManage,
 }
 
 // TestTableNames: every row has a constant and a distinct name.

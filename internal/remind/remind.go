@@ -193,3 +193,6 @@ func (c Channel) Valid() bool {
 
 // MaxStallDays bounds the days without progress a supervisor may set.
 const MaxStallDays = 90
+
+// ReplyDays is the time the system's urge notice gives to answer.
+const ReplyDays = 3

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -245,13 +246,9 @@ func (s *Store) StalledItems(ctx context.Context, today time.Time, fn func(Stall
 					}
 					continue
 				}
-				var level string
-				err := s.read.QueryRowContext(ctx, s.q(`SELECT id, level FROM urges WHERE rectification_id = ? AND replied_at IS NULL
-					AND escalated_to IS NULL ORDER BY id DESC LIMIT 1`), x.ID).Scan(&x.OpenUrge, &level)
-				if err != nil && err != sql.ErrNoRows {
+				if x.Stall.Open, x.OpenUrge, err = s.openUrge(ctx, s.read, x.ID); err != nil {
 					return err
 				}
-				x.Stall.Open = rectification.UrgeLevel(level)
 				if err := fn(x); err != nil {
 					return err
 				}
@@ -259,6 +256,47 @@ func (s *Store) StalledItems(ctx context.Context, today time.Time, fn func(Stall
 		}
 	}
 	return nil
+}
+
+// openUrge returns the level and id of an item's unanswered notice, if any.
+func (s *Store) openUrge(ctx context.Context, q querier, id int64) (rectification.UrgeLevel, int64, error) {
+	var level string
+	var urge int64
+	err := q.QueryRowContext(ctx, s.q(`SELECT id, level FROM urges WHERE rectification_id = ? AND replied_at IS NULL
+		AND escalated_to IS NULL ORDER BY id DESC LIMIT 1`), id).Scan(&urge, &level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	}
+	return rectification.UrgeLevel(level), urge, err
+}
+
+// Stalled rereads a stalled item's progress and notices in the caller's
+// InTx transaction, holding the item's row, so that two sweeps deciding
+// about the same item one after the other see each other's notice.
+func (s *Store) Stalled(ctx context.Context, it StalledItem) (StalledItem, error) {
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var deadline string
+		var created, progress, urged int64
+		err := tx.queryRow(ctx, `SELECT r.deadline, r.created_at,
+			COALESCE((SELECT MAX(e.at) FROM rectification_events e WHERE e.rectification_id = r.id AND e.kind IN ('update', 'plan')), 0),
+			COALESCE((SELECT MAX(g.issued_at) FROM urges g WHERE g.rectification_id = r.id), 0)
+			FROM rectifications r WHERE r.id = ?`+tx.forUpdate("r"), it.ID).Scan(&deadline, &created, &progress, &urged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "err.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		it.Stall.Deadline, _ = time.Parse(rectification.Date, deadline)
+		it.Stall.LastProgress = fromUnix(max(created, progress))
+		it.Stall.LastUrge = time.Time{}
+		if urged > 0 {
+			it.Stall.LastUrge = fromUnix(urged)
+		}
+		it.Stall.Open, it.OpenUrge, err = s.openUrge(ctx, tx.tx, it.ID)
+		return err
+	})
+	return it, err
 }
 
 // each scans every row and hands it to fn, closing the rows.
