@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"zeren/internal/auth"
 	"zeren/internal/rectification"
@@ -74,7 +75,7 @@ func (a *Actions) SetStallDays(ctx context.Context, p *auth.Principal, cycleID i
 // calls it with the System principal) and tells the unit, its leader and
 // the supervisors of the level that raised the finding, in one
 // transaction; it rereads the item there, so a sweep run twice issues once.
-func (a *Actions) Escalate(ctx context.Context, p *auth.Principal, it store.StalledItem, day string, text func(rectification.UrgeLevel) string) (rectification.UrgeLevel, error) {
+func (a *Actions) Escalate(ctx context.Context, p *auth.Principal, it store.StalledItem, day time.Time, text func(rectification.UrgeLevel) string) (rectification.UrgeLevel, error) {
 	var issued rectification.UrgeLevel
 	err := a.st.InTx(ctx, func(ctx context.Context) error {
 		x, err := a.rect(ctx, p, it.ID, UrgeIssue)
@@ -84,11 +85,11 @@ func (a *Actions) Escalate(ctx context.Context, p *auth.Principal, it store.Stal
 		if it, err = a.st.Stalled(ctx, it); err != nil {
 			return err
 		}
-		level, ok := remind.Escalation(it.Stall, a.st.Now(), it.StallDays)
+		level, ok := remind.Escalation(it.Stall, day, it.StallDays)
 		if !ok || x.Status == rectification.Closed || x.Status == rectification.AwaitingVerification {
 			return nil
 		}
-		replyBy := rectification.Day(a.st.Now()).AddDate(0, 0, remind.ReplyDays).Format(rectification.Date)
+		replyBy := rectification.Day(day).AddDate(0, 0, remind.ReplyDays).Format(rectification.Date)
 		var id int64
 		if it.OpenUrge != 0 {
 			id, err = a.st.EscalateUrge(ctx, p.Actor(), it.OpenUrge, text(level), replyBy)
@@ -106,7 +107,7 @@ func (a *Actions) Escalate(ctx context.Context, p *auth.Principal, it store.Stal
 			return nil
 		}
 		return a.tell(ctx, it.RaisedByID, supervisors, remind.ItemStalled, "rect/"+strconv.FormatInt(x.ID, 10), rectLink(x.ID),
-			string(level), x.UnitName, excerpt(x.Finding.Text), day)
+			string(level), x.UnitName, excerpt(x.Finding.Text), day.Format(rectification.Date))
 	})
 	return issued, err
 }

@@ -113,3 +113,17 @@ func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
 	}
 	return n >= len(all), nil
 }
+
+// Locked runs fn in a write transaction that holds the migrations' lock,
+// for a schema the store does not own (the job queue's) to be migrated by
+// one process at a time.
+func (s *Store) Locked(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		if s.engine == Postgres {
+			if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7254001)"); err != nil {
+				return err
+			}
+		}
+		return fn(tx.tx)
+	})
+}

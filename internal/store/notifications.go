@@ -14,9 +14,9 @@ import (
 
 // Notify adds notifications; one already given (same person and key) is
 // left alone, so that a sweep run twice tells each person once. It returns
-// how many were new.
-func (s *Store) Notify(ctx context.Context, ns []remind.Notification) (int, error) {
-	added := 0
+// how many were new, per kind.
+func (s *Store) Notify(ctx context.Context, ns []remind.Notification) (map[remind.Kind]int, error) {
+	added := map[remind.Kind]int{}
 	err := s.Tx(ctx, func(tx *Tx) error {
 		for _, n := range ns {
 			args, err := json.Marshal(n.Args)
@@ -31,7 +31,7 @@ func (s *Store) Notify(ctx context.Context, ns []remind.Notification) (int, erro
 				return fmt.Errorf("notify: %w", err)
 			}
 			k, _ := res.RowsAffected()
-			added += int(k)
+			added[n.Kind] += int(k)
 		}
 		return nil
 	})
@@ -52,7 +52,8 @@ func (s *Store) NotifyUnit(ctx context.Context, unitID int64, roles []string, n 
 		x.UserID = id
 		ns = append(ns, x)
 	}
-	return s.Notify(ctx, ns)
+	added, err := s.Notify(ctx, ns)
+	return added[n.Kind], err
 }
 
 // UnitPeople returns, for each unit, the active users holding one of roles

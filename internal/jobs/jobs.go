@@ -1,0 +1,280 @@
+// Package jobs runs the work that pushes the loop, in the database's job
+// queue (River, on both engines): the daily reminder sweep at 08:00, the
+// outbox that hands new notifications to delivery jobs, and the deliveries
+// themselves, each retried with backoff and run once even with several
+// processes on one PostgreSQL.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"zeren/internal/action"
+	"zeren/internal/i18n"
+	"zeren/internal/remind"
+	"zeren/internal/store"
+)
+
+// Options configure the jobs.
+type Options struct {
+	Location  *time.Location // the zone of the 08:00 sweep and of its day
+	SweepHour int            // the hour of the daily sweep; 8 by default
+	BaseURL   string         // where links in outside messages point, e.g. https://zeren.example.org
+	Sender    Sender         // the outside channels; nil sends nothing outside
+	Log       *slog.Logger
+	// OutboxEvery is how often new urgent notifications are handed to
+	// delivery jobs; 10 s by default.
+	OutboxEvery time.Duration
+	// Poll is how often a worker looks for jobs on SQLite (which cannot
+	// notify); River's default otherwise.
+	Poll time.Duration
+}
+
+// Jobs is the queue and its workers.
+type Jobs struct {
+	st     *store.Store
+	act    *action.Actions
+	cat    *i18n.Catalog
+	opt    Options
+	client *river.Client[*sql.Tx]
+}
+
+// MaxAttempts bounds the retries of a delivery: with River's backoff
+// (attempts⁴ seconds) the last one comes about three hours after the first.
+const MaxAttempts = 8
+
+// driver returns River's driver for the store's engine: on SQLite the
+// store's single writing connection, so that jobs queue behind the
+// store's writes instead of failing busy.
+func driver(st *store.Store) riverdriver.Driver[*sql.Tx] {
+	_, write := st.DBs()
+	if st.Engine() == store.SQLite {
+		return riversqlite.New(write)
+	}
+	return riverdatabasesql.New(write)
+}
+
+// Migrate creates or updates the queue's tables, under the store's
+// migration lock so that several processes starting at once take turns.
+func Migrate(ctx context.Context, st *store.Store) error {
+	m, err := rivermigrate.New(driver(st), nil)
+	if err != nil {
+		return err
+	}
+	return st.Locked(ctx, func(tx *sql.Tx) error {
+		_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+		return err
+	})
+}
+
+// New prepares the queue (migrating its tables); Start runs the workers.
+// A process that only inserts jobs (the remind command) need not start it.
+func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (*Jobs, error) {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.SweepHour == 0 {
+		opt.SweepHour = 8
+	}
+	if opt.OutboxEvery <= 0 {
+		opt.OutboxEvery = 10 * time.Second
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := Migrate(ctx, st); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	j := &Jobs{st: st, act: action.New(st), cat: cat, opt: opt}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(j.workSweep))
+	river.AddWorker(workers, river.WorkFunc(j.workOutbox))
+	river.AddWorker(workers, river.WorkFunc(j.workDeliver))
+	cfg := &river.Config{
+		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:     workers,
+		MaxAttempts: MaxAttempts,
+		Logger:      opt.Log,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(daily{loc: opt.Location, hour: opt.SweepHour}, func() (river.JobArgs, *river.InsertOpts) {
+				return SweepArgs{Day: time.Now().In(opt.Location).Format(time.DateOnly)}, nil
+			}, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(opt.OutboxEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return OutboxArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	}
+	if st.Engine() == store.SQLite {
+		cfg.PollOnly = true
+		cfg.FetchPollInterval = max(opt.Poll, river.FetchPollIntervalMin)
+		if opt.Poll == 0 {
+			cfg.FetchPollInterval = time.Second
+		}
+	}
+	var err error
+	if j.client, err = river.NewClient(driver(st), cfg); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return j, nil
+}
+
+// Start runs the workers until Stop.
+func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+
+// Stop lets running jobs finish (or gives up when ctx ends).
+func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }
+
+// daily is the sweep's schedule: every day at the hour, in the zone.
+type daily struct {
+	loc  *time.Location
+	hour int
+}
+
+func (d daily) Next(now time.Time) time.Time {
+	t := now.In(d.loc)
+	next := time.Date(t.Year(), t.Month(), t.Day(), d.hour, 0, 0, 0, d.loc)
+	if !next.After(t) {
+		next = time.Date(t.Year(), t.Month(), t.Day()+1, d.hour, 0, 0, 0, d.loc)
+	}
+	return next
+}
+
+// SweepArgs is one day's reminder sweep; once per day whatever the number
+// of processes (River's periodic jobs are inserted by its leader, and the
+// day is unique).
+type SweepArgs struct {
+	Day string `json:"day"`
+}
+
+func (SweepArgs) Kind() string { return "remind_sweep" }
+
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// OutboxArgs hands new urgent notifications to delivery jobs.
+type OutboxArgs struct{}
+
+func (OutboxArgs) Kind() string { return "remind_outbox" }
+
+// DeliverArgs sends one person's urgent notification, or their digest
+// batch, on one channel. Unique, so a crash between handing over and
+// marking cannot send twice.
+type DeliverArgs struct {
+	UserID       int64          `json:"user_id"`
+	Channel      remind.Channel `json:"channel"`
+	Notification int64          `json:"notification,omitempty"` // an urgent one
+	Batch        int64          `json:"batch,omitempty"`        // a digest
+}
+
+func (DeliverArgs) Kind() string { return "remind_deliver" }
+
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func (j *Jobs) workSweep(ctx context.Context, job *river.Job[SweepArgs]) error {
+	day, err := time.ParseInLocation(time.DateOnly, job.Args.Day, j.opt.Location)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("sweep day %q: %w", job.Args.Day, err))
+	}
+	c, err := j.Sweep(ctx, day, false)
+	if err != nil {
+		return err
+	}
+	j.opt.Log.Info("reminder sweep", "day", job.Args.Day, "notifications", c.Total(), "took", c.Took)
+	return nil
+}
+
+func (j *Jobs) workOutbox(ctx context.Context, job *river.Job[OutboxArgs]) error {
+	_, err := j.handOver(ctx, false)
+	return err
+}
+
+// handOver marks the waiting notifications queued and inserts their
+// delivery jobs in the same transaction: urgent ones each on its own, and
+// with digests the rest as one batch per person. It returns the jobs per
+// channel.
+func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]int, error) {
+	perChannel := map[remind.Channel]int{}
+	for {
+		var n int
+		err := j.st.InTx(ctx, func(ctx context.Context) error {
+			out, err := j.st.TakeOutbox(ctx, digests, 1000)
+			if err != nil {
+				return err
+			}
+			n = len(out.Urgent) + len(out.Digests)
+			var params []river.InsertManyParams
+			add := func(user int64, a DeliverArgs) error {
+				r, err := j.st.Recipient(ctx, user)
+				if err != nil || r.Disabled {
+					return err
+				}
+				for _, ch := range r.Channels {
+					a.UserID, a.Channel = user, remind.Channel(ch)
+					params = append(params, river.InsertManyParams{Args: a})
+					perChannel[a.Channel]++
+				}
+				return nil
+			}
+			for _, id := range out.Urgent {
+				note, err := j.st.Notification(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := add(note.UserID, DeliverArgs{Notification: id}); err != nil {
+					return err
+				}
+			}
+			for user := range out.Digests {
+				if err := add(user, DeliverArgs{Batch: out.Batch}); err != nil {
+					return err
+				}
+			}
+			if len(params) == 0 || j.client == nil {
+				return nil
+			}
+			_, err = j.client.InsertManyTx(ctx, j.st.SQLTx(ctx), params)
+			return err
+		})
+		if err != nil {
+			return perChannel, err
+		}
+		if n < 1000 || digests {
+			return perChannel, nil
+		}
+	}
+}
+
+// Failed lists the deliveries that failed for good or are waiting to be
+// retried, newest first, for the admins' jobs page.
+func (j *Jobs) Failed(ctx context.Context, limit int) ([]*rivertype.JobRow, error) {
+	res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).
+		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled).
+		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(limit))
+	if err != nil {
+		return nil, err
+	}
+	return res.Jobs, nil
+}
+
+// Retry runs a failed delivery again now.
+func (j *Jobs) Retry(ctx context.Context, id int64) error {
+	_, err := j.client.JobRetry(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return errNotFound
+	}
+	return err
+}
