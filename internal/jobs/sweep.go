@@ -127,7 +127,7 @@ func (j *Jobs) sweep(ctx context.Context, day time.Time, c *Counts) error {
 	if err := j.st.OpenBallots(ctx, func(b store.OpenBallot) error {
 		return w.add(ctx, remind.Notification{UserID: b.UserID, Kind: remind.BallotOpen,
 			Key: remind.Key(remind.BallotOpen, "appraisal/"+id(b.AppraisalID), day), Link: "/appraisals/" + id(b.AppraisalID) + "/ballot",
-			Args: []string{b.CycleTitle, b.MeetingDay}})
+			Args: []string{b.CycleTitle}})
 	}); err != nil {
 		return err
 	}
