@@ -55,6 +55,7 @@ func commands() []command {
 		{"export ledger", "--cycle ID [--unit ID] --out FILE.xlsx [--db DB] [--data DIR]", "export a cycle's rectification ledger to Excel", exportLedger},
 		{"import ledger", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]", "update plans and progress from an edited ledger, all or nothing", importLedger},
 		{"import findings", "FILE.xlsx --cycle ID [--dry-run] [--db DB] [--data DIR]", "record inspection feedback from Excel as findings, all or nothing", importFindings},
+		{"remind", "--day YYYY-MM-DD [--dry-run] [--db DB] [--data DIR]", "run one day's reminder sweep and print counts per kind and channel", remindCmd},
 		{"bench gen", "--units N --items N [--seed N] [--db DB] [--data DIR]", "generate a province-scale dataset into an empty database", benchGen},
 		{"bench run", "[--n 200] [--seed N] [--export-rows N] [--db DB] [--data DIR]", "measure the hot paths on it against the performance targets", benchRun},
 		{"version", "", "print the version", version},

@@ -63,6 +63,24 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 		ready(url)
 	}
 	go housekeeping(e.ctx, st, c, log)
+	if c.Jobs {
+		j, err := e.jobs(c, st, log)
+		if err != nil {
+			return err
+		}
+		// Started apart from the signal's context, so that a shutdown lets
+		// a delivery in flight finish instead of cutting it.
+		if err := j.Start(context.WithoutCancel(e.ctx)); err != nil {
+			return fmt.Errorf("job queue: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := j.Stop(sctx); err != nil {
+				log.Warn("job queue stop", "error", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ type Config struct {
 	MaxBody         int64
 	MaxUpload       int64
 	LogFormat       string
+	BaseURL         string // where links in outside messages point
+	SMTPURL         string // smtp[s]://user:pass@host:port; empty: no e-mail
+	SMTPFrom        string
+	Jobs            bool // run the job workers (sweep, deliveries) in this process
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -39,6 +44,8 @@ func Defaults() Config {
 		MaxBody:         1 << 20,
 		MaxUpload:       20 << 20,
 		LogFormat:       "auto",
+		BaseURL:         "http://127.0.0.1:8080",
+		Jobs:            true,
 	}
 }
 
@@ -81,6 +88,15 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body accepted, in bytes")
 	fs.Int64Var(&c.MaxUpload, "max-upload", c.MaxUpload, "largest evidence file accepted, in bytes")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: auto (text on a terminal, else JSON), text or json")
+	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run the reminder sweep and the deliveries in this process (any number of processes may)")
+	c.NotifyFlags(fs)
+}
+
+// NotifyFlags registers the flags of the outside messages.
+func (c *Config) NotifyFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the address people open zeren at, for the links in e-mails and robot messages")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: no e-mail")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "the sender address of e-mail notifications")
 }
 
 // EnvName is the environment variable of a flag: --session-idle → ZEREN_SESSION_IDLE.
@@ -133,6 +149,17 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("--tz %q: unknown time zone", c.TimeZone)
+	}
+	return c.validateNotify()
+}
+
+func (c *Config) validateNotify() error {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--base-url %q: must be an http:// or https:// address, like https://zeren.example.org", c.BaseURL)
+	}
+	if c.SMTPURL != "" && c.SMTPFrom == "" {
+		return fmt.Errorf("--smtp-from is needed with --smtp-url: the sender address of the e-mails")
 	}
 	return nil
 }

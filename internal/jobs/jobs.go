@@ -117,9 +117,10 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 	}
 	if st.Engine() == store.SQLite {
 		cfg.PollOnly = true
-		cfg.FetchPollInterval = max(opt.Poll, river.FetchPollIntervalMin)
-		if opt.Poll == 0 {
-			cfg.FetchPollInterval = time.Second
+		cfg.FetchPollInterval = time.Second
+		if opt.Poll > 0 {
+			cfg.FetchPollInterval = max(opt.Poll, 100*time.Millisecond)
+			cfg.FetchCooldown = min(cfg.FetchPollInterval, 100*time.Millisecond)
 		}
 	}
 	var err error
@@ -259,15 +260,24 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 }
 
 // Failed lists the deliveries that failed for good or are waiting to be
-// retried, newest first, for the admins' jobs page.
+// retried, newest first, for the admins' jobs page. A retry due soon is
+// kept available (River's own shortcut), so every state but completed
+// counts once an attempt has failed.
 func (j *Jobs) Failed(ctx context.Context, limit int) ([]*rivertype.JobRow, error) {
 	res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).
-		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled).
+		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled,
+			rivertype.JobStateAvailable, rivertype.JobStateScheduled).
 		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(limit))
 	if err != nil {
 		return nil, err
 	}
-	return res.Jobs, nil
+	out := res.Jobs[:0]
+	for _, r := range res.Jobs {
+		if len(r.Errors) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Retry runs a failed delivery again now.
@@ -277,4 +287,39 @@ func (j *Jobs) Retry(ctx context.Context, id int64) error {
 		return errNotFound
 	}
 	return err
+}
+
+// Drain runs the workers until no delivery waits to run now (a retry
+// scheduled later counts as left), or until ctx ends, and returns how many
+// are left.
+func (j *Jobs) Drain(ctx context.Context) (int, error) {
+	if err := j.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return 0, err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = j.client.Stop(sctx)
+	}()
+	for {
+		res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).
+			States(rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(1000))
+		if err != nil {
+			return 0, err
+		}
+		now := 0
+		for _, r := range res.Jobs {
+			if r.State != rivertype.JobStateRetryable && r.ScheduledAt.Before(time.Now().Add(time.Second)) {
+				now++
+			}
+		}
+		if now == 0 {
+			return len(res.Jobs), nil
+		}
+		select {
+		case <-ctx.Done():
+			return len(res.Jobs), nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -231,7 +231,7 @@ func (s *Store) StalledItems(ctx context.Context, today time.Time, fn func(Stall
 					return x, err
 				}
 				x.Stall.Deadline, _ = time.Parse(rectification.Date, deadline)
-				x.Stall.LastProgress = fromUnix(max(created, progress))
+				x.Stall.LastProgress = fromUnix(max(created, progress/1e6)) // events are stamped in microseconds
 				if urged > 0 {
 					x.Stall.LastUrge = fromUnix(urged)
 				}
@@ -288,7 +288,7 @@ func (s *Store) Stalled(ctx context.Context, it StalledItem) (StalledItem, error
 			return err
 		}
 		it.Stall.Deadline, _ = time.Parse(rectification.Date, deadline)
-		it.Stall.LastProgress = fromUnix(max(created, progress))
+		it.Stall.LastProgress = fromUnix(max(created, progress/1e6)) // events are stamped in microseconds
 		it.Stall.LastUrge = time.Time{}
 		if urged > 0 {
 			it.Stall.LastUrge = fromUnix(urged)
