@@ -65,17 +65,29 @@ func driver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(write)
 }
 
-// Migrate creates or updates the queue's tables, under the store's
-// migration lock so that several processes starting at once take turns.
+// Migrate creates or updates the queue's tables. On SQLite it runs under
+// the store's migration lock. PostgreSQL cannot run River's migrations in
+// one transaction (one adds an enum value that a later one uses), so each
+// runs in its own, as River does; a process racing another fails on the
+// applied version and tries again, then finds nothing left to do.
 func Migrate(ctx context.Context, st *store.Store) error {
 	m, err := rivermigrate.New(driver(st), nil)
 	if err != nil {
 		return err
 	}
-	return st.Locked(ctx, func(tx *sql.Tx) error {
-		_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-		return err
-	})
+	if st.Engine() == store.SQLite {
+		return st.Locked(ctx, func(tx *sql.Tx) error {
+			_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+			return err
+		})
+	}
+	for try := 0; ; try++ {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil || try == 3 {
+			return err
+		}
+		time.Sleep(time.Duration(100*(try+1)) * time.Millisecond)
+	}
 }
 
 // New prepares the queue (migrating its tables); Start runs the workers.

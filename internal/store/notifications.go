@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"zeren/internal/apperr"
 	"zeren/internal/remind"
@@ -194,53 +195,38 @@ type Outbox struct {
 // TakeOutbox marks queued the notifications not yet handed to a job (the
 // urgent ones, and with digests the rest too) and returns them; called in
 // the transaction that inserts their jobs, so that a crash leaves them
-// either queued with their jobs or waiting for the next run.
+// either queued with their jobs or waiting for the next run. Each row is
+// taken by an UPDATE that rechecks it is still waiting, so two processes
+// taking at once never take the same row.
 func (s *Store) TakeOutbox(ctx context.Context, digests bool, limit int) (Outbox, error) {
-	out := Outbox{Digests: map[int64]int64{}}
+	// A stamp of its own for each batch, so that a digest job reads exactly
+	// the rows it was given, even with two batches in one second (in
+	// microseconds: a job's arguments pass through JSON numbers, exact below 2⁵³).
+	out := Outbox{Digests: map[int64]int64{}, Batch: time.Now().UnixMicro()}
 	err := s.Tx(ctx, func(tx *Tx) error {
-		var stamp int64
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(queued_at), 0) FROM notifications`).Scan(&stamp); err != nil {
-			return err
-		}
-		// A stamp of its own for each batch, even within one second, so
-		// that a digest job reads exactly the rows it was given.
-		out.Batch = max(stamp+1, unix(s.Now()))
-		cond := `queued_at IS NULL AND urgent = ?`
-		rows, err := tx.tx.QueryContext(ctx, s.q(`SELECT id FROM notifications WHERE `+cond+` ORDER BY id LIMIT ?`), true, limit)
+		rows, err := tx.tx.QueryContext(ctx, s.q(`UPDATE notifications SET queued_at = ?
+			WHERE queued_at IS NULL AND urgent = ? AND id IN (SELECT id FROM notifications WHERE queued_at IS NULL AND urgent = ? ORDER BY id LIMIT ?)
+			RETURNING id`), out.Batch, true, true, limit)
 		if err != nil {
 			return err
 		}
 		if out.Urgent, err = collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
 			var id int64
 			return id, r.Scan(&id)
-		}); err != nil {
+		}); err != nil || !digests {
 			return err
 		}
-		for _, id := range out.Urgent {
-			if _, err := tx.exec(ctx, `UPDATE notifications SET queued_at = ? WHERE id = ?`, out.Batch, id); err != nil {
-				return err
-			}
-		}
-		if !digests {
-			return nil
-		}
-		rows, err = tx.tx.QueryContext(ctx, s.q(`SELECT user_id, COUNT(*) FROM notifications WHERE `+cond+` GROUP BY user_id`), false)
+		rows, err = tx.tx.QueryContext(ctx, s.q(`UPDATE notifications SET queued_at = ? WHERE queued_at IS NULL AND urgent = ? RETURNING user_id`), out.Batch, false)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var user, n int64
-			if err := rows.Scan(&user, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			out.Digests[user] = n
+		users, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		for _, u := range users {
+			out.Digests[u]++
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `UPDATE notifications SET queued_at = ? WHERE `+cond, out.Batch, false)
 		return err
 	})
 	return out, err

@@ -9,7 +9,8 @@ ALTER TABLE cycles ADD COLUMN stall_days INTEGER NOT NULL DEFAULT 0;
 
 -- One row per person, object and day (key), so that a sweep run twice, on
 -- two processes or after a crash, tells each person once. queued_at is set
--- in the transaction that hands the row to a delivery job.
+-- in the transaction that hands the row to a delivery job, to the batch
+-- stamp its digest job reads.
 CREATE TABLE notifications (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
