@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"zeren/internal/notify"
 )
 
 // Config holds every setting. Defaults lives in one place: Defaults.
@@ -25,6 +27,8 @@ type Config struct {
 	MaxBody         int64
 	MaxUpload       int64
 	LogFormat       string
+	SMTPURL         string // smtp[s]://USER:PASSWORD@HOST:PORT; empty: no email
+	SMTPFrom        string // the sender of the mails
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -81,6 +85,8 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body accepted, in bytes")
 	fs.Int64Var(&c.MaxUpload, "max-upload", c.MaxUpload, "largest evidence file accepted, in bytes")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: auto (text on a terminal, else JSON), text or json")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for notifications: smtp://USER:PASSWORD@HOST:PORT (STARTTLS) or smtps://… (TLS); empty: no email")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender of the notification mails, e.g. 'zeren <noreply@example.org>'")
 }
 
 // EnvName is the environment variable of a flag: --session-idle → ZEREN_SESSION_IDLE.
@@ -134,5 +140,20 @@ func (c *Config) Validate() error {
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("--tz %q: unknown time zone", c.TimeZone)
 	}
+	if c.SMTPURL != "" || c.SMTPFrom != "" {
+		if _, err := notify.ParseSMTP(c.SMTPURL, c.SMTPFrom); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// Email is the mail server of --smtp-url and --smtp-from; ok is false
+// when none is set. Validate has checked them.
+func (c *Config) Email() (cfg notify.EmailConfig, ok bool) {
+	if c.SMTPURL == "" {
+		return cfg, false
+	}
+	cfg, err := notify.ParseSMTP(c.SMTPURL, c.SMTPFrom)
+	return cfg, err == nil
 }
