@@ -88,7 +88,7 @@ func maskURL(raw string) string {
 	for k, vs := range q {
 		for i, v := range vs {
 			if len(v) > 4 {
-				vs[i] = "…" + v[len(v)-4:]
+				vs[i] = "..." + v[len(v)-4:]
 			}
 		}
 		q[k] = vs
