@@ -54,6 +54,7 @@ const (
 	UnitRead           Name = "unit.read"
 	UnitCreate         Name = "unit.create"
 	UnitChange         Name = "unit.change"
+	UnitChannels       Name = "unit.channels"
 	UserRead           Name = "user.read"
 	UserCreate         Name = "user.create"
 	UserChange         Name = "user.change"
@@ -90,6 +91,7 @@ var Table = []Rule{
 	{UnitRead, auth.ReadUnit, OnUnit, "read a unit and what belongs to it: reports, findings, items, evidence, published comments"},
 	{UnitCreate, auth.ManageUnits, OnUnit, "add a sub-unit (on the parent)"},
 	{UnitChange, auth.ManageUnits, OnUnit, "rename, change kind or leader, archive; a move also on the new parent"},
+	{UnitChannels, auth.ManageUnits, OnUnit, "read and set the unit's group robots and webhook (the DingTalk secret is sensitive), send a test message"},
 	{UserRead, auth.ManageUsers, OnUser, "see a user in the lists and their page"},
 	{UserCreate, auth.ManageUsers, OnUnit, "create a user (on the unit of every grant given)"},
 	{UserChange, auth.ManageUsers, OnPeer, "edit, disable, reset the password, add or remove grants (a grant added also on its unit)"},

@@ -150,6 +150,7 @@ var expected = map[action.Name][]auth.Role{
 	action.UnitRead:           auth.Roles,
 	action.UnitCreate:         {auth.Admin},
 	action.UnitChange:         {auth.Admin},
+	action.UnitChannels:       {auth.Admin},
 	action.UserRead:           {auth.Admin},
 	action.UserCreate:         {auth.Admin},
 	action.UserChange:         {auth.Admin},
@@ -185,7 +186,8 @@ var expected = map[action.Name][]auth.Role{
 // section 3), written out here so that a row moved to another unit fails.
 var decidedOn = map[action.Name]action.On{
 	action.UnitRead: action.OnUnit, action.UnitCreate: action.OnUnit, action.UnitChange: action.OnUnit,
-	action.UserRead: action.OnUser, action.UserCreate: action.OnUnit, action.UserChange: action.OnPeer,
+	action.UnitChannels: action.OnUnit,
+	action.UserRead:     action.OnUser, action.UserCreate: action.OnUnit, action.UserChange: action.OnPeer,
 	action.SettingsChange: action.OnTop, action.AuditRead: action.OnUnit, action.CycleCreate: action.OnUnit,
 	action.CycleManage: action.OnCycle, action.ReportEdit: action.OnUnit, action.ReportSubmit: action.OnUnit,
 	action.ReportReview: action.OnCycle, action.AppraisalManage: action.OnCycle, action.AppraisalResults: action.OnCycle,

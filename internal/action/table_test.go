@@ -142,7 +142,7 @@ func TestEveryActionDecides(t *testing.T) {
 
 // nameConsts maps each constant's identifier to its value, for the parse.
 var nameConsts = map[string]Name{
-	"UnitRead": UnitRead, "UnitCreate": UnitCreate, "UnitChange": UnitChange, "UserRead": UserRead, "UserCreate": UserCreate,
+	"UnitRead": UnitRead, "UnitCreate": UnitCreate, "UnitChange": UnitChange, "UnitChannels": UnitChannels, "UserRead": UserRead, "UserCreate": UserCreate,
 	"UserChange": UserChange, "SettingsChange": SettingsChange, "AuditRead": AuditRead, "CycleCreate": CycleCreate,
 	"CycleManage": CycleManage, "ReportEdit": ReportEdit, "ReportSubmit": ReportSubmit, "ReportReview": ReportReview,
 	"AppraisalManage": AppraisalManage, "AppraisalResults": AppraisalResults, "BallotCast": BallotCast,

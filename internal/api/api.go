@@ -53,6 +53,8 @@ func (a *API) Routes() []Route {
 		{"POST /api/v1/units", a.h(a.unitCreate)},
 		{"GET /api/v1/units/{id}", a.h(a.unitGet)},
 		{"PATCH /api/v1/units/{id}", a.h(a.unitPatch)},
+		{"GET /api/v1/units/{id}/channels", a.h(a.unitChannelsGet)},
+		{"PUT /api/v1/units/{id}/channels", a.h(a.unitChannelsPut)},
 		{"GET /api/v1/cycles", a.h(a.cycleList)},
 		{"POST /api/v1/cycles", a.h(a.cycleCreate)},
 		{"GET /api/v1/cycles/{id}", a.h(a.cycleGet)},

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"time"
 
 	"zeren/internal/config"
 	"zeren/internal/jobs"
+	"zeren/internal/notify"
 	"zeren/internal/store"
 )
 
@@ -18,10 +20,11 @@ func (e *env) jobs(c config.Config, st *store.Store, log *slog.Logger) (*jobs.Jo
 	if err != nil {
 		return nil, err
 	}
-	sender, err := jobs.Senders(st, c.SMTPURL, c.SMTPFrom, nil)
-	if err != nil {
-		return nil, err
+	var email *notify.EmailConfig
+	if cfg, ok := c.Email(); ok {
+		email = &cfg
 	}
+	sender := jobs.Senders(st, email, &http.Client{Timeout: notify.Timeout})
 	return jobs.New(e.ctx, st, e.cat, jobs.Options{Location: loc, BaseURL: c.BaseURL, Sender: sender, Log: log})
 }
 

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"zeren/internal/notify"
 )
 
 // Config holds every setting. Defaults lives in one place: Defaults.
@@ -95,8 +97,8 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 // NotifyFlags registers the flags of the outside messages.
 func (c *Config) NotifyFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the address people open zeren at, for the links in e-mails and robot messages")
-	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: no e-mail")
-	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "the sender address of e-mail notifications")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for e-mail notifications: smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465 (TLS); empty: no e-mail")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender of the notification mails, e.g. 'zeren <noreply@example.org>'")
 }
 
 // EnvName is the environment variable of a flag: --session-idle → ZEREN_SESSION_IDLE.
@@ -158,8 +160,20 @@ func (c *Config) validateNotify() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("--base-url %q: must be an http:// or https:// address, like https://zeren.example.org", c.BaseURL)
 	}
-	if c.SMTPURL != "" && c.SMTPFrom == "" {
-		return fmt.Errorf("--smtp-from is needed with --smtp-url: the sender address of the e-mails")
+	if c.SMTPURL != "" || c.SMTPFrom != "" {
+		if _, err := notify.ParseSMTP(c.SMTPURL, c.SMTPFrom); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// Email is the mail server of --smtp-url and --smtp-from; ok is false
+// when none is set. Validate has checked them.
+func (c *Config) Email() (cfg notify.EmailConfig, ok bool) {
+	if c.SMTPURL == "" {
+		return cfg, false
+	}
+	cfg, err := notify.ParseSMTP(c.SMTPURL, c.SMTPFrom)
+	return cfg, err == nil
 }

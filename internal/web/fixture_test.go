@@ -170,7 +170,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f.logs = &lockedBuffer{}
 	srv, err := New(st, cat, slog.New(slog.NewJSONHandler(f.logs, nil)), Options{
-		Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}, MaxBody: 64 << 10})
+		Sessions: store.SessionTimeouts{Idle: time.Hour, Absolute: 2 * time.Hour}, MaxBody: 64 << 10, HTTPClient: offlineClient})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,8 @@ var roleMatrix = []access{
 	{route: "POST /units/{id}", method: "POST", path: "/units/{T}", body: "version={v:T}&name=新名称&kind=committee", allowed: admins, ok: 303},
 	{route: "POST /units/{id}/move", method: "POST", path: "/units/{T1}/move", body: "version={v:T1}&parent_id={T2}", allowed: admins, ok: 303},
 	{route: "POST /units/{id}/archive", method: "POST", path: "/units/{T1}/archive", body: "version={v:T1}&archived=true", allowed: admins, ok: 303},
+	{route: "POST /units/{id}/channels", method: "POST", path: "/units/{T}/channels", body: "version=0&webhook_url=https%3A%2F%2Fhooks.example.org%2Fzeren", allowed: admins, ok: 303},
+	{route: "POST /units/{id}/channels/test", method: "POST", path: "/units/{T}/channels/test", allowed: admins, ok: 200},
 
 	{route: "GET /cycles", method: "GET", path: "/cycles", allowed: everyone, ok: 200},
 	{route: "POST /cycles", method: "POST", path: "/cycles", body: "unit_id={T}&year=2019&title=2019年度", allowed: organizers, ok: 303, outsideAllowed: 400, outsideDenied: 400},
@@ -135,6 +137,8 @@ var roleMatrix = []access{
 	{route: "POST /api/v1/units", method: "POST", path: "/api/v1/units", body: `{"parent_id": {T}, "name": "新单位"}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 400},
 	{route: "GET /api/v1/units/{id}", method: "GET", path: "/api/v1/units/{T}", allowed: everyone, ok: 200},
 	{route: "PATCH /api/v1/units/{id}", method: "PATCH", path: "/api/v1/units/{T}", body: `{"version": {v:T}, "leader": "张伟"}`, allowed: admins, ok: 200},
+	{route: "GET /api/v1/units/{id}/channels", method: "GET", path: "/api/v1/units/{T}/channels", allowed: admins, ok: 200},
+	{route: "PUT /api/v1/units/{id}/channels", method: "PUT", path: "/api/v1/units/{T}/channels", body: `{"version": 0, "webhook_url": "https://hooks.example.org/zeren"}`, allowed: admins, ok: 200},
 	{route: "GET /api/v1/cycles", method: "GET", path: "/api/v1/cycles", allowed: everyone, ok: 200},
 	{route: "POST /api/v1/cycles", method: "POST", path: "/api/v1/cycles", body: `{"unit_id": {T}, "year": 2019, "title": "2019年度"}`, allowed: organizers, ok: 201, outsideAllowed: 400, outsideDenied: 400},
 	{route: "GET /api/v1/cycles/{id}", method: "GET", path: "/api/v1/cycles/{cycle:T}", allowed: everyone, ok: 200},

@@ -27,6 +27,9 @@ type Options struct {
 	Version    string
 	MaxBody    int64 // bytes accepted in a request body
 	MaxUpload  int64 // bytes accepted in an evidence file
+	// HTTPClient posts to the group robots (a unit's test message); nil
+	// is a client with notify.Timeout. Tests put an httptest client here.
+	HTTPClient *http.Client
 }
 
 // Server holds the handlers' dependencies.
@@ -136,6 +139,8 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /units/{id}", in(s.unitUpdate)},
 		{"POST /units/{id}/move", in(s.unitMove)},
 		{"POST /units/{id}/archive", in(s.unitArchive)},
+		{"POST /units/{id}/channels", in(s.channelsSave)},
+		{"POST /units/{id}/channels/test", in(s.channelsTest)},
 
 		{"GET /cycles", in(s.cycleList)},
 		{"POST /cycles", in(s.cycleCreate)},

@@ -20,6 +20,7 @@ type unitData struct {
 	Kinds    []unit.Kind
 	Mine     *unit.Draft         // the user's edit that lost to a newer version
 	Stats    rectification.Stats // the subtree's items in every cycle, from the counters
+	Channels *channelsView       // the group robots, for admins of the unit or above
 }
 
 // unitShow shows one unit, its sub-units and, for admins, its forms.
@@ -34,6 +35,12 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 // renderUnit renders the unit page, with an error and the user's rejected
 // values when a form failed.
 func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, u unit.Unit, mine *unit.Draft, formErr error) error {
+	return s.renderUnitPage(w, r, status, u, mine, formErr, nil)
+}
+
+// renderUnitPage is renderUnit with the robots' section as a channels
+// form left it (nil: as saved).
+func (s *Server) renderUnitPage(w http.ResponseWriter, r *http.Request, status int, u unit.Unit, mine *unit.Draft, formErr error, ch *channelsView) error {
 	p := principal(r)
 	d := unitData{Unit: u, Draft: unit.Draft{Name: u.Name, Kind: u.Kind, Leader: u.Leader},
 		Manage: action.Can(p, action.UnitChange, action.UnitAt(u.Path)), Kinds: unit.Kinds}
@@ -46,6 +53,11 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if d.Stats, err = s.st.UnitStats(r.Context(), u.ID, 0); err != nil {
 		return err
+	}
+	if d.Channels = ch; ch == nil {
+		if d.Channels, err = s.channelsFor(r, u); err != nil {
+			return err
+		}
 	}
 	v := s.newView(w, r, "title.unit", d)
 	v.Title = u.Name
