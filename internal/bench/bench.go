@@ -196,6 +196,9 @@ type RunOptions struct {
 	// yet measured".
 	Export     func(ctx context.Context, page LedgerPage, cycleID int64, rows int, w io.Writer) error
 	ExportRows int // default 100,000
+	// Sweep, when set, runs the reminder sweep of a day as a dry run (all
+	// its reads and writes, rolled back) and returns what it told.
+	Sweep func(ctx context.Context, day time.Time) (string, error)
 }
 
 // Result is one row of the table.
@@ -224,6 +227,8 @@ const (
 	StatsTarget  = 10 * time.Millisecond
 	LedgerTarget = 20 * time.Millisecond
 	MoveTarget   = 20 * time.Millisecond
+	// SweepTarget is for one day's reminder sweep of the whole province.
+	SweepTarget = 60 * time.Second
 	// DashboardTarget is for all the data of a dashboard page.
 	DashboardTarget = 100 * time.Millisecond
 	pageSize        = 50
@@ -428,6 +433,20 @@ func Run(ctx context.Context, st *store.Store, o RunOptions) ([]Result, error) {
 			Note: fmt.Sprintf("one run, %.2f MB written, Go heap peaked at %.0f MB", float64(cw)/1e6, float64(peak())/1e6)}
 	}
 	_ = add(exp, nil)
+	if o.Sweep != nil {
+		if err := st.BenchPeople(ctx); err != nil {
+			return out, err
+		}
+		peak := heapPeak()
+		t := time.Now()
+		note, err := o.Sweep(ctx, time.Now())
+		d := time.Since(t)
+		if err != nil {
+			return out, fmt.Errorf("reminder sweep: %w", err)
+		}
+		_ = add(Result{Op: "reminder sweep of a day (dry run)", N: 1, P50: d, P95: d, Target: SweepTarget,
+			Note: fmt.Sprintf("%s; Go heap peaked at %.0f MB", note, float64(peak())/1e6)}, nil)
+	}
 	if o.Out != nil {
 		printNotes(o.Out, out)
 	}

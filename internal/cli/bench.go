@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"zeren/internal/bench"
 	"zeren/internal/config"
 	"zeren/internal/i18n"
+	"zeren/internal/jobs"
+	"zeren/internal/remind"
 	"zeren/internal/store"
 )
 
@@ -83,6 +87,13 @@ func benchRun(e *env, args []string) error {
 	}
 	defer st.Close()
 	_, err = bench.Run(e.ctx, st, bench.RunOptions{N: *n, Seed: *seed, Out: e.stdout, ExportRows: *rows,
-		Export: bench.LedgerExport(e.cat, i18n.Default)})
+		Export: bench.LedgerExport(e.cat, i18n.Default), Sweep: func(ctx context.Context, day time.Time) (string, error) {
+			j, err := jobs.New(ctx, st, e.cat, jobs.Options{})
+			if err != nil {
+				return "", err
+			}
+			cs, err := j.Sweep(ctx, day, true)
+			return fmt.Sprintf("%d notifications, %d e-mail digests, %d system urge notices", cs.Total(), cs.Channels[remind.Email], cs.Kinds[remind.UrgeIssued]), err
+		}})
 	return err
 }

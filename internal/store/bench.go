@@ -697,3 +697,26 @@ func (s *Store) BenchSize(ctx context.Context) (int64, error) {
 	err := s.rd(ctx).QueryRowContext(ctx, q).Scan(&n)
 	return n, err
 }
+
+// BenchPeople gives every unit of a generated province a leader and a
+// staff member (with e-mail chosen) unless it has them, so that the
+// reminder sweep is measured telling people as a real province would.
+func (s *Store) BenchPeople(ctx context.Context) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		now := unix(s.Now())
+		for _, role := range []string{"leader", "staff"} {
+			prefix := "bench-" + role + "-"
+			if _, err := tx.exec(ctx, `INSERT INTO users (login, name, password_hash, locale, created_at, updated_at, email, channels)
+				SELECT ? || u.id, u.name, '!', '', ?, ?, ? || u.id || '@example.org', 'email' FROM units u
+				WHERE NOT EXISTS (SELECT 1 FROM users x WHERE x.login = ? || u.id)`, prefix, now, now, prefix, prefix); err != nil {
+				return fmt.Errorf("bench people: %w", err)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO grants (user_id, unit_id, role, created_at)
+				SELECT x.id, u.id, ?, ? FROM units u JOIN users x ON x.login = ? || u.id
+				WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = x.id AND g.unit_id = u.id AND g.role = ?)`, role, now, prefix, role); err != nil {
+				return fmt.Errorf("bench grants: %w", err)
+			}
+		}
+		return nil
+	})
+}
