@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"zeren/internal/audit"
+	"zeren/internal/i18n"
 	"zeren/internal/jobs"
 	"zeren/internal/notify"
 	"zeren/internal/remind"
@@ -132,5 +133,47 @@ func TestDeliveredByMailAndRobot(t *testing.T) {
 	defer mu.Unlock()
 	if len(robot) != 1 || !strings.Contains(robot[0], "https://zeren.example.org/todo") {
 		t.Errorf("robot got %q", robot)
+	}
+}
+
+// Every kind and phase has its text in both languages, with exactly the
+// arguments the sweep and the actions give it.
+func TestEveryMessageRenders(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[remind.Kind][]string{
+		remind.ReportDue:      {"2020年度", "区委", "2020-12-01"},
+		remind.ItemDue:        {"区委", "软弱涣散", "2020-12-01"},
+		remind.UrgeDue:        {"blue", "2020-12-01"},
+		remind.ReportReturned: {"区委", "请补充"},
+		remind.ItemRejected:   {"区委", "软弱涣散", "佐证不足"},
+		remind.UrgeIssued:     {"red", "区委", "2020-12-01", "软弱涣散"},
+		remind.BallotOpen:     {"2020年度"},
+		remind.ItemStalled:    {"yellow", "区委", "软弱涣散", "2020-12-01"},
+	}
+	for _, k := range remind.Kinds {
+		for _, phase := range []string{"soon", "today", "overdue"} {
+			a := args[k]
+			switch k {
+			case remind.ReportDue, remind.ItemDue, remind.UrgeDue:
+				a = append([]string{phase}, a...)
+			}
+			n := remind.Notification{Kind: k, Args: a}
+			for _, loc := range []string{"zh-CN", "en"} {
+				line := jobs.Line(cat, loc, n)
+				if !cat.Has(n.MessageKey()) || strings.Contains(line, "%!") || strings.Contains(line, "urge.") {
+					t.Errorf("%s %s: %q", loc, n.MessageKey(), line)
+				}
+			}
+		}
+		if !cat.Has("remind.group." + string(k)) {
+			t.Errorf("no group heading for %s", k)
+		}
+	}
+	text := cat.T("en", "remind.system_urge", cat.T("en", "urge.blue"), 5)
+	if strings.Contains(text, "%!") || !strings.Contains(text, "5 days") {
+		t.Errorf("system urge: %q", text)
 	}
 }

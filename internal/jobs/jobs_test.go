@@ -361,3 +361,32 @@ func TestEscalation(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A sweep cut after writing some notifications and before handing them
+// over: the next run adds only what is missing and hands everything over,
+// one digest per person.
+func TestSweepAfterCrash(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	j := w.jobs(t, w.st, nil)
+	half := remind.Notification{UserID: w.leader, Kind: remind.ItemDue, Link: "/rectifications/" + itoa(w.soon),
+		Key: remind.Key(remind.ItemDue, "rect/"+itoa(w.soon), w.day()), Args: []string{"soon", "区委", "软弱涣散", "x"}}
+	if _, err := w.st.Notify(ctx, []remind.Notification{half}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := j.Sweep(ctx, w.day(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kinds[remind.ItemDue] != 6 || c.Channels[remind.Email] != 1 {
+		t.Fatalf("after the crash: %v %v", c.Kinds, c.Channels)
+	}
+	ns := inbox(t, w.st, w.leader)
+	if len(ns) != 3 {
+		t.Fatalf("leader's inbox: %v", links(ns))
+	}
+	out, err := w.st.TakeOutbox(ctx, true, 10)
+	if err != nil || len(out.Digests) != 0 || len(out.Urgent) != 0 {
+		t.Fatalf("left in the outbox: %+v %v", out, err)
+	}
+}
