@@ -14,7 +14,7 @@ func TestSort(t *testing.T) {
 		{Kind: ItemDueSoon, Deadline: "2021-03-12", ObjectID: 4},
 		{Kind: UrgeReply, Deadline: "2021-03-09", ObjectID: 5}, // reply-by passed: overdue too
 		{Kind: Verify, Count: 12, ObjectID: 0},
-		{Kind: ItemPlan, Deadline: "2021-03-12", ObjectID: 6}, // same day as 4, later kind
+		{Kind: ItemPlan, Deadline: "2021-03-12", ObjectID: 6},      // same day as 4, later kind
 		{Kind: ReportRewrite, Deadline: "2021-03-10", ObjectID: 7}, // due today is not overdue
 	}
 	Sort(es, today)
