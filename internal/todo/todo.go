@@ -45,6 +45,16 @@ func (k Kind) rank() int {
 	return len(Kinds)
 }
 
+// Counts reports whether an entry of the kind stands for a figure (its
+// text names Count) rather than for one object.
+func (k Kind) Counts() bool {
+	switch k {
+	case Carryover, Verify, ReportReview, CommentPublish, AssessmentScores:
+		return true
+	}
+	return false
+}
+
 // Date is the layout of deadlines.
 const Date = "2006-01-02"
 
