@@ -68,7 +68,7 @@ func (s *Store) TodoReports(ctx context.Context, unitIDs []int64) ([]TodoCandida
 		out = append(out, c)
 		if open > 0 {
 			co := c
-			co.Kind, co.Count, co.Link = todo.Carryover, open, c.Link+"#carryovers"
+			co.Kind, co.Count, co.Link = todo.Carryover, open, c.Link
 			out = append(out, co)
 		}
 	}
@@ -269,7 +269,7 @@ func (s *Store) TodoExtensions(ctx context.Context, limit int) ([]TodoCandidate,
 		var c TodoCandidate
 		var ext int64
 		err := r.Scan(&ext, &c.Detail, &c.ObjectID, &c.Deadline, &c.CycleID, &c.Title, &c.UnitID, &c.Unit, &c.UnitPath, &c.RaiserPath)
-		c.Kind, c.Count, c.Link = todo.Extension, 1, "/rectifications/"+strconv.FormatInt(c.ObjectID, 10)+"#extensions"
+		c.Kind, c.Count, c.Link = todo.Extension, 1, "/rectifications/"+strconv.FormatInt(c.ObjectID, 10)
 		return c, err
 	})
 }
