@@ -49,6 +49,7 @@ type Route struct {
 func (a *API) Routes() []Route {
 	return []Route{
 		{"GET /api/v1/openapi.json", http.HandlerFunc(a.openAPI)},
+		{"GET /api/v1/me/todo", a.h(a.meTodo)},
 		{"GET /api/v1/units", a.h(a.unitList)},
 		{"POST /api/v1/units", a.h(a.unitCreate)},
 		{"GET /api/v1/units/{id}", a.h(a.unitGet)},

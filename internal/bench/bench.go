@@ -18,12 +18,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"zeren/internal/action"
 	"zeren/internal/audit"
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/ledger"
 	"zeren/internal/rectification"
 	"zeren/internal/store"
+	"zeren/internal/unit"
 	"zeren/internal/user"
 )
 
@@ -229,6 +231,7 @@ const (
 	MoveTarget   = 20 * time.Millisecond
 	// SweepTarget is for one day's reminder sweep of the whole province.
 	SweepTarget = 60 * time.Second
+	TodoTarget  = 20 * time.Millisecond // a person's to-do (待办), all of it
 	// DashboardTarget is for all the data of a dashboard page.
 	DashboardTarget = 100 * time.Millisecond
 	pageSize        = 50
@@ -382,6 +385,13 @@ func Run(ctx context.Context, st *store.Store, o RunOptions) ([]Result, error) {
 		return time.Since(t), err
 	})
 	if err := add(res, err); err != nil {
+		return out, err
+	}
+
+	// The to-do of a county's leader (the county's own reports, items and
+	// notices) and of the province's supervisor (what awaits verification,
+	// from the raised counters), as the page and the API read it.
+	if err := todoFigures(ctx, st, o.N, counties, r, sup.ID, add); err != nil {
 		return out, err
 	}
 
@@ -623,4 +633,37 @@ func dashboardUnit(ctx context.Context, st *store.Store, unitID, cycleID int64) 
 	}
 	_, err := st.ChildStats(ctx, unitID, cycleID)
 	return err
+}
+
+// todoFigures measures the to-do of a county leader and of the province
+// supervisor.
+func todoFigures(ctx context.Context, st *store.Store, n int, counties []unit.Unit, r *mrand.Rand, supervisorID int64,
+	add func(Result, error) error) error {
+	act := action.New(st)
+	supervisor, err := st.Principal(ctx, supervisorID)
+	if err != nil {
+		return err
+	}
+	entries := 0
+	res, err := measure("to-do: a county leader", n, TodoTarget, func() (time.Duration, error) {
+		u := counties[r.IntN(len(counties))]
+		p := &auth.Principal{UserID: -1, Login: "bench.leader", Grants: []auth.Grant{{Role: auth.UnitLeader, UnitID: u.ID, UnitPath: u.Path}}}
+		t := time.Now()
+		es, err := act.Todo(ctx, p)
+		entries += len(es)
+		return time.Since(t), err
+	})
+	res.Note = fmt.Sprintf("%.1f entries a sample", float64(entries)/float64(max(1, res.N+1)))
+	if err := add(res, err); err != nil {
+		return err
+	}
+	entries = 0
+	res, err = measure("to-do: the province supervisor", n, TodoTarget, func() (time.Duration, error) {
+		t := time.Now()
+		es, err := act.Todo(ctx, supervisor)
+		entries = len(es)
+		return time.Since(t), err
+	})
+	res.Note = fmt.Sprintf("%d entries", entries)
+	return add(res, err)
 }

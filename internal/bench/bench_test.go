@@ -109,7 +109,7 @@ func TestGenAndRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 12 {
+	if len(rows) != 14 {
 		t.Fatalf("%d rows:\n%s", len(rows), out.String())
 	}
 	for _, r := range rows {
@@ -117,11 +117,12 @@ func TestGenAndRun(t *testing.T) {
 			t.Errorf("row %+v", r)
 		}
 	}
-	if exported != 123 || !strings.Contains(rows[11].Note, "MB written") {
-		t.Errorf("export: %d rows asked, %+v", exported, rows[11:])
+	if exported != 123 || !strings.Contains(rows[13].Note, "MB written") {
+		t.Errorf("export: %d rows asked, %+v", exported, rows[13:])
 	}
 	text := out.String()
-	for _, want := range []string{"p95", "subtree stats, counters: a county", "ledger page 10", "move: submit", "Excel export: 123 rows", "< 20.00 ms", "dashboard data: cycle overview", "< 100.00 ms"} {
+	for _, want := range []string{"p95", "subtree stats, counters: a county", "ledger page 10", "move: submit", "Excel export: 123 rows", "< 20.00 ms", "dashboard data: cycle overview", "< 100.00 ms",
+		"to-do: a county leader", "to-do: the province supervisor"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the table lacks %q:\n%s", want, text)
 		}

@@ -128,6 +128,7 @@ type BenchLoader struct {
 	ext     int64                     // last extension id
 	item    int64                     // last item id
 	cycles  map[int64]int64           // cycle id → its unit, for the raising level
+	raised  map[[2]int64]int          // (raising level or ancestor, cycle) → items awaiting verification
 
 	Events, AuditEvents int64 // rows written so far
 }
@@ -158,7 +159,7 @@ func (s *Store) NewBenchLoader(ctx context.Context) (*BenchLoader, error) {
 		}
 	}
 	return &BenchLoader{s: s, queries: map[string]string{}, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{},
-		finds: map[benchFindings]*[2]int{}}, nil
+		finds: map[benchFindings]*[2]int{}, raised: map[[2]int64]int{}}, nil
 }
 
 // bulk collects rows for one multi-row INSERT statement after another.
@@ -468,6 +469,23 @@ func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
 			}
 		}
 	}
+	// Items awaiting verification, along the raising level's ancestors
+	// (rollupRaised): the raising level is the item's unit or one of its
+	// ancestors. The generated extensions are all decided.
+	for i := range items {
+		x := &items[i]
+		if x.Status != rectification.AwaitingVerification {
+			continue
+		}
+		cycleUnit, _ := l.cycleUnit(ctx, nil, x.CycleID) // cached by Items above
+		raiser := finding.RaisingLevel(x.Source, x.UnitID, cycleUnit, 0)
+		for _, id := range unit.Ancestors(x.UnitPath) {
+			l.raised[[2]int64{id, x.CycleID}]++
+			if id == raiser {
+				break
+			}
+		}
+	}
 	l.item = items[len(items)-1].ID
 	l.Events += events
 	l.AuditEvents += audits
@@ -520,6 +538,22 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 		if err := drows.flush(ctx); err != nil {
 			return err
 		}
+		rkeys := make([][2]int64, 0, len(l.raised))
+		for k := range l.raised {
+			rkeys = append(rkeys, k)
+		}
+		sort.Slice(rkeys, func(i, j int) bool {
+			return rkeys[i][0] < rkeys[j][0] || rkeys[i][0] == rkeys[j][0] && rkeys[i][1] < rkeys[j][1]
+		})
+		rrows := l.bulk(tx, "rollup_raised", "unit_id", "cycle_id", "awaiting", "extensions")
+		for _, k := range rkeys {
+			if err := rrows.add(ctx, k[0], k[1], l.raised[k], 0); err != nil {
+				return err
+			}
+		}
+		if err := rrows.flush(ctx); err != nil {
+			return err
+		}
 		fkeys := make([]benchFindings, 0, len(l.finds))
 		for k := range l.finds {
 			fkeys = append(fkeys, k)
@@ -557,7 +591,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.roll, l.days, l.finds = nil, nil, nil
+	l.roll, l.days, l.finds, l.raised = nil, nil, nil, nil
 	if l.s.engine == SQLite {
 		for _, p := range []string{"PRAGMA synchronous = " + l.s.sync, "PRAGMA cache_size = -2000",
 			// A full ANALYZE (a few seconds): statistics from a sample
@@ -573,7 +607,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 	// VACUUM too: it sets the visibility map that index-only scans need,
 	// as autovacuum would soon after a load.
 	_, err = l.s.write.ExecContext(ctx, `VACUUM (ANALYZE) units, findings, rectifications, rectification_events, extensions,
-		audit_events, rollups, rollup_deadlines, rollup_findings`)
+		audit_events, rollups, rollup_deadlines, rollup_findings, rollup_raised`)
 	return err
 }
 

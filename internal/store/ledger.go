@@ -270,5 +270,8 @@ func (t *Tx) moveRollups(ctx context.Context, id int64, oldPath, newPath string)
 			}
 		}
 	}
+	if err := t.moveRaised(ctx, id, oldUp, newUp); err != nil {
+		return err
+	}
 	return t.moveFindingCounts(ctx, id, oldUp, newUp)
 }

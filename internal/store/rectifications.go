@@ -312,6 +312,9 @@ func (s *Store) MoveRectification(ctx context.Context, by audit.Actor, id, versi
 		if err := tx.rollup(ctx, x.UnitPath, x.CycleID, stateOf(x), &after); err != nil {
 			return err
 		}
+		if err := tx.rollupRaised(ctx, x.Finding.RaisedByPath, x.CycleID, awaiting(to)-awaiting(x.Status), 0); err != nil {
+			return err
+		}
 		if err := tx.settleFinding(ctx, x.Finding.ID); err != nil {
 			return err
 		}

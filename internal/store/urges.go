@@ -51,6 +51,9 @@ func (s *Store) RequestExtension(ctx context.Context, by audit.Actor, id int64, 
 			id, deadline, reason, nullUser(by), unix(s.Now())); err != nil {
 			return err
 		}
+		if err := tx.rollupRaised(ctx, x.Finding.RaisedByPath, x.CycleID, 0, 1); err != nil {
+			return err
+		}
 		if err := tx.event(ctx, by, id, "extension_request", reason, deadline); err != nil {
 			return err
 		}
@@ -124,6 +127,9 @@ func (s *Store) DecideExtension(ctx context.Context, by audit.Actor, extID int64
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE extensions SET status = ?, decided_by = ? WHERE id = ?`, decision, nullUser(by), extID); err != nil {
+			return err
+		}
+		if err := tx.rollupRaised(ctx, x.Finding.RaisedByPath, x.CycleID, 0, -1); err != nil {
 			return err
 		}
 		if err := tx.event(ctx, by, id, kind, "", deadline); err != nil {

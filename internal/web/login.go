@@ -15,13 +15,13 @@ import (
 	"zeren/internal/auth"
 )
 
-// home sends signed-in users to the unit tree and others to the login page.
+// home sends signed-in users to their to-do and others to the login page.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if principal(r) == nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, "/units", http.StatusSeeOther)
+	http.Redirect(w, r, "/todo", http.StatusSeeOther)
 	return nil
 }
 

@@ -25,7 +25,7 @@ var templateFS embed.FS
 var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", "unit", "unit_new",
 	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet",
 	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment", "ledger", "rectification", "ledger_import",
-	"finding_new", "findings_import", "assessment", "summary", "dashboard", "unit_dashboard", "compare"}
+	"finding_new", "findings_import", "assessment", "summary", "dashboard", "unit_dashboard", "compare", "todo"}
 
 // fragmentNames are partials rendered alone for htmx requests.
 var fragmentNames = []string{"unit_children", "unit_pick", "report_saved"}
@@ -92,6 +92,8 @@ type view struct {
 	Problem string            // a form-level error message
 	Errors  map[string]string // field → message
 	Data    any
+
+	todoCount int // the menu's to-do badge, -1 until counted
 }
 
 // T translates a catalog key in the view's locale.
@@ -128,7 +130,7 @@ func (v *view) Time(t time.Time) string {
 
 // newView prepares a view for r, consuming the flash cookie.
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string, data any) *view {
-	v := &view{s: s, r: r, Locale: s.locale(r), User: principal(r), Data: data, Errors: map[string]string{}}
+	v := &view{s: s, r: r, Locale: s.locale(r), User: principal(r), Data: data, Errors: map[string]string{}, todoCount: -1}
 	v.Title = v.T(titleKey)
 	if c, err := r.Cookie(flashCookie); err == nil && s.cat.Has(c.Value) {
 		v.Flash = v.T(c.Value)

@@ -62,6 +62,7 @@ var roleMatrix = []access{
 	{route: "GET /profile/totp", method: "GET", path: "/profile/totp", allowed: everyone, ok: 200},
 	{route: "POST /profile/totp", method: "POST", path: "/profile/totp", body: "secret=x&code=000000", allowed: everyone, ok: 400},
 	{route: "GET /profile", method: "GET", path: "/profile", allowed: everyone, ok: 200},
+	{route: "GET /todo", method: "GET", path: "/todo", allowed: everyone, ok: 200},
 	{route: "POST /profile/password", method: "POST", path: "/profile/password", body: "current=" + testPassword + "&password=brand-new-pass-1&confirm=brand-new-pass-1", allowed: everyone, ok: 303},
 	{route: "POST /profile/tokens", method: "POST", path: "/profile/tokens", body: "name=script", allowed: everyone, ok: 200},
 	{route: "POST /profile/tokens/{id}/revoke", method: "POST", path: "/profile/tokens/{token:self}/revoke", allowed: everyone, ok: 303},
@@ -133,6 +134,7 @@ var roleMatrix = []access{
 	{route: "POST /users/{id}/grants", method: "POST", path: "/users/{user:T}/grants", body: "role=observer&unit_id={T}", allowed: admins, ok: 303, outsideDenied: 403},
 	{route: "POST /grants/{id}/delete", method: "POST", path: "/grants/{grant:T}/delete", allowed: admins, ok: 303, outsideDenied: 403},
 
+	{route: "GET /api/v1/me/todo", method: "GET", path: "/api/v1/me/todo", allowed: everyone, ok: 200},
 	{route: "GET /api/v1/units", method: "GET", path: "/api/v1/units", allowed: everyone, ok: 200},
 	{route: "POST /api/v1/units", method: "POST", path: "/api/v1/units", body: `{"parent_id": {T}, "name": "新单位"}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 400},
 	{route: "GET /api/v1/units/{id}", method: "GET", path: "/api/v1/units/{T}", allowed: everyone, ok: 200},

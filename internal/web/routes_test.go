@@ -30,6 +30,10 @@ var matrix = []scenario{
 
 	{route: "GET /{$}", method: "GET", path: "/", status: 303},
 	{route: "GET /{$}", who: "admin", method: "GET", path: "/", status: 303},
+	{route: "GET /todo", method: "GET", path: "/todo", status: 303},
+	{route: "GET /todo", who: "below-a", method: "GET", path: "/todo", status: 200, has: []string{"待办", "/rectifications/{rectp:A}"}, hasNot: []string{"/rectifications/{rectp:B}"}},
+	{route: "GET /api/v1/me/todo", method: "GET", path: "/api/v1/me/todo", status: 401},
+	{route: "GET /api/v1/me/todo", who: "below-b", method: "GET", path: "/api/v1/me/todo", status: 200, has: []string{`"kind":"item_plan"`}},
 	{route: "GET /login", method: "GET", path: "/login", status: 200, has: []string{`name="password"`, "登录"}},
 	{route: "POST /login", method: "POST", path: "/login", body: "login=admin&password=wrong-password", status: 401, has: []string{"登录名或密码错误"}},
 	{route: "POST /login", method: "POST", path: "/login", body: "login=ghost&password=wrong-password", status: 401, has: []string{"登录名或密码错误"}},

@@ -121,6 +121,7 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /profile/totp", half(s.totpSetup)},
 		{"POST /profile/totp", half(s.totpEnable)},
 
+		{"GET /todo", in(s.todoList)},
 		{"GET /profile", in(s.profile)},
 		{"POST /profile/password", in(s.passwordChange)},
 		{"POST /profile/tokens", in(s.tokenCreate)},
