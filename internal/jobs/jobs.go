@@ -229,7 +229,18 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 				return err
 			}
 			n = len(out.Urgent) + len(out.Digests)
+			// The jobs go in by the thousand, so that a province's digests
+			// (tens of thousands of people) keep memory flat.
 			var params []river.InsertManyParams
+			flush := func() error {
+				if len(params) == 0 || j.client == nil {
+					params = params[:0]
+					return nil
+				}
+				_, err := j.client.InsertManyTx(ctx, j.st.SQLTx(ctx), params)
+				params = params[:0]
+				return err
+			}
 			add := func(user int64, a DeliverArgs) error {
 				r, err := j.st.Recipient(ctx, user)
 				if err != nil || r.Disabled {
@@ -239,6 +250,9 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 					a.UserID, a.Channel = user, remind.Channel(ch)
 					params = append(params, river.InsertManyParams{Args: a})
 					perChannel[a.Channel]++
+				}
+				if len(params) >= 1000 {
+					return flush()
 				}
 				return nil
 			}
@@ -256,11 +270,7 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 					return err
 				}
 			}
-			if len(params) == 0 || j.client == nil {
-				return nil
-			}
-			_, err = j.client.InsertManyTx(ctx, j.st.SQLTx(ctx), params)
-			return err
+			return flush()
 		})
 		if err != nil {
 			return perChannel, err
