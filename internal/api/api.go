@@ -120,6 +120,11 @@ func (a *API) Routes() []Route {
 		{"POST /api/v1/users", a.h(a.userCreate)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},
 		{"PATCH /api/v1/users/{id}", a.h(a.userPatch)},
+		{"GET /api/v1/me/notifications", a.h(a.myNotifications)},
+		{"POST /api/v1/me/notifications/read", a.h(a.myNotificationsRead)},
+		{"POST /api/v1/me/notifications/{id}/read", a.h(a.myNotificationRead)},
+		{"GET /api/v1/me/contact", a.h(a.myContact)},
+		{"PUT /api/v1/me/contact", a.h(a.myContactPut)},
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -77,6 +78,7 @@ type cycleIn struct {
 	Areas        []string          `json:"areas"`
 	Severities   *[]string         `json:"severities"`
 	Participants []cycleParticipIn `json:"participants"`
+	StallDays    *int              `json:"stall_days"`
 	Version      *int64            `json:"version"`
 	To           string            `json:"to"`
 }
@@ -134,12 +136,61 @@ func (a *API) managedCycle(r *http.Request, p *auth.Principal) (cycle.Cycle, cyc
 
 // cyclePatch changes the year, title, deadline, areas, severity scale or
 // participants (each list replaces the old one; all but the first three
-// only while planning).
+// only while planning), which organizers decide and which need the
+// version read; and the stall days, which those who urge at the cycle's
+// unit decide (cycle.escalation) and which alone need no version. All the
+// parts are saved together or not at all.
 func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	c, in, err := a.managedCycle(r, p)
+	c, err := a.readableCycle(r, p)
 	if err != nil {
 		return err
 	}
+	t := action.CycleTarget(c)
+	if !action.Can(p, action.CycleManage, t) && !action.Can(p, action.CycleEscalation, t) {
+		return action.Check(p, action.CycleManage, t)
+	}
+	var in cycleIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	patch, ok := in.patch(c)
+	switch {
+	case ok && !action.Can(p, action.CycleManage, t):
+		return action.Check(p, action.CycleManage, t)
+	case in.StallDays != nil && !action.Can(p, action.CycleEscalation, t):
+		return action.Check(p, action.CycleEscalation, t)
+	case ok && in.Version == nil:
+		return apperr.Field("version", "err.required")
+	case in.Version != nil && *in.Version != c.Version:
+		return apperr.New(apperr.Conflict, "err.stale_version")
+	}
+	err = a.st.InTx(r.Context(), func(ctx context.Context) error {
+		if ok {
+			if _, err := a.act.PatchCycle(ctx, p, c.ID, c.Version, patch); err != nil {
+				return err
+			}
+		}
+		if in.StallDays != nil {
+			return a.act.SetStallDays(ctx, p, c.ID, *in.StallDays)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if c, err = a.st.Cycle(r.Context(), c.ID); err != nil {
+		return err
+	}
+	out, err := a.cycleOut(r, p, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// patch is the organizer's part of the change, and whether there is one.
+func (in cycleIn) patch(c cycle.Cycle) (action.CyclePatch, bool) {
 	var patch action.CyclePatch
 	if in.Year != nil || in.Title != nil || in.Deadline != nil {
 		d := cycle.Draft{Year: c.Year, Title: c.Title, Deadline: c.Deadline}
@@ -162,15 +213,8 @@ func (a *API) cyclePatch(w http.ResponseWriter, r *http.Request, p *auth.Princip
 			patch.Participants = append(patch.Participants, cycle.Participant{UnitID: x.UnitID, Mode: cycle.Mode(x.Mode), Excused: x.Excused})
 		}
 	}
-	if c, err = a.act.PatchCycle(r.Context(), p, c.ID, c.Version, patch); err != nil {
-		return err
-	}
-	out, err := a.cycleOut(r, p, c)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	some := patch.Draft != nil || patch.SetAreas || patch.Severities != nil || patch.SetParts || in.StallDays == nil
+	return patch, some
 }
 
 // cycleAdvance moves the cycle to {"to": next status}, or says what is missing.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"zeren/internal/config"
+	"zeren/internal/jobs"
 	"zeren/internal/store"
 	"zeren/internal/web"
 )
@@ -38,9 +39,29 @@ func serve(e *env, args []string) error {
 func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string)) error {
 	log := newLogger(e.stderr, c.LogFormat)
 	loc, _ := time.LoadLocation(c.TimeZone)
+	var j *jobs.Jobs
+	if c.Jobs {
+		var err error
+		if j, err = e.jobs(c, st, log); err != nil {
+			return err
+		}
+		// Started apart from the signal's context, so that a shutdown lets
+		// a delivery in flight finish instead of cutting it.
+		if err := j.Start(context.WithoutCancel(e.ctx)); err != nil {
+			return fmt.Errorf("job queue: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := j.Stop(sctx); err != nil {
+				log.Warn("job queue stop", "error", err)
+			}
+		}()
+	}
 	srv, err := web.New(st, e.cat, log, web.Options{
 		Sessions:   store.SessionTimeouts{Idle: c.SessionIdle, Absolute: c.SessionAbsolute},
 		TrustProxy: c.TrustProxy, Location: loc, Version: Version, MaxBody: c.MaxBody, MaxUpload: c.MaxUpload,
+		Jobs: j,
 	})
 	if err != nil {
 		return err
@@ -63,24 +84,6 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 		ready(url)
 	}
 	go housekeeping(e.ctx, st, c, log)
-	if c.Jobs {
-		j, err := e.jobs(c, st, log)
-		if err != nil {
-			return err
-		}
-		// Started apart from the signal's context, so that a shutdown lets
-		// a delivery in flight finish instead of cutting it.
-		if err := j.Start(context.WithoutCancel(e.ctx)); err != nil {
-			return fmt.Errorf("job queue: %w", err)
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := j.Stop(sctx); err != nil {
-				log.Warn("job queue stop", "error", err)
-			}
-		}()
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

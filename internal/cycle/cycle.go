@@ -95,10 +95,13 @@ type Cycle struct {
 	Deadline string `json:"deadline"` // YYYY-MM-DD: reports are due by the end of this day; "" if not set
 	// Severities is the cycle's own severity scale, most serious first;
 	// empty for the default one (finding.Scale).
-	Severities []string  `json:"severities,omitempty"`
-	Version    int64     `json:"version"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Severities []string `json:"severities,omitempty"`
+	// StallDays is how many days an overdue item may go without progress
+	// before the system issues an urge notice on it; 0: never.
+	StallDays int       `json:"stall_days"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Draft is what an organizer supplies to create or edit a cycle.

@@ -15,13 +15,13 @@ import (
 	"zeren/internal/unit"
 )
 
-const cycleCols = `c.id, c.unit_id, un.name, un.path, c.year, c.title, c.status, c.deadline, c.severities, c.version, c.created_at, c.updated_at`
+const cycleCols = `c.id, c.unit_id, un.name, un.path, c.year, c.title, c.status, c.deadline, c.severities, c.stall_days, c.version, c.created_at, c.updated_at`
 
 func scanCycle(row interface{ Scan(...any) error }) (cycle.Cycle, error) {
 	var c cycle.Cycle
 	var created, updated int64
 	var severities string
-	err := row.Scan(&c.ID, &c.UnitID, &c.UnitName, &c.UnitPath, &c.Year, &c.Title, &c.Status, &c.Deadline, &severities, &c.Version, &created, &updated)
+	err := row.Scan(&c.ID, &c.UnitID, &c.UnitName, &c.UnitPath, &c.Year, &c.Title, &c.Status, &c.Deadline, &severities, &c.StallDays, &c.Version, &created, &updated)
 	c.Severities = splitScale(severities)
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
 	if errors.Is(err, sql.ErrNoRows) {

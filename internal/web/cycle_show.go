@@ -10,6 +10,7 @@ import (
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/finding"
+	"zeren/internal/remind"
 	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/unit"
@@ -32,6 +33,8 @@ type cycleData struct {
 	Papers       bool                       // the user may open the agenda, projector and booklet
 	Results      bool                       // the user may open the appraisal
 	Similar      map[int64]store.Similarity // by report id, for organizers
+	Escalation   bool                       // the user may set the stall days
+	MaxStallDays int
 }
 
 // readableCycle loads the {id} cycle if the user may see it: their grant
@@ -95,6 +98,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d.Papers = action.Can(p, action.UnitRead, action.UnitAt(c.UnitPath))
 	d.Results = action.Can(p, action.AppraisalResults, action.CycleAt(c.UnitPath))
+	d.Escalation, d.MaxStallDays = action.Can(p, action.CycleEscalation, action.CycleTarget(c)), remind.MaxStallDays
 	if action.Can(p, action.ReportReview, action.CycleAt(c.UnitPath)) {
 		if d.Similar, err = s.st.Similarities(r.Context(), c.ID); err != nil {
 			return err

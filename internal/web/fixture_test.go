@@ -18,6 +18,7 @@ import (
 	"zeren/internal/auth"
 	"zeren/internal/cycle"
 	"zeren/internal/i18n"
+	"zeren/internal/remind"
 	"zeren/internal/report"
 	"zeren/internal/store"
 	"zeren/internal/store/storetest"
@@ -49,6 +50,8 @@ type fixture struct {
 	codes      map[string]string // "A": an unused one-time code of appraisals["A"]
 	logs       *lockedBuffer     // what the server logged
 	rects      map[string]int64  // ids and versions of rectFixture's items, by placeholder name ("rect:A")
+	notes      map[string]int64  // login → id of an unread notification of theirs
+	notesMade  []string          // the keys of notify's notifications
 	client     *http.Client
 }
 
@@ -61,7 +64,7 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, st: st, clock: clock, units: map[string]unit.Unit{}, users: map[string]user.User{},
 		cookie: map[string]string{}, token: map[string]string{}, grants: map[string]int64{}, tokenID: map[string]int64{},
 		cycles: map[string]cycle.Cycle{}, reports: map[string]report.Report{}, files: map[string]int64{},
-		appraisals: map[string]appraisal.Appraisal{}, codes: map[string]string{}}
+		appraisals: map[string]appraisal.Appraisal{}, codes: map[string]string{}, notes: map[string]int64{}}
 	mk := func(key, parent, name string) {
 		var pid int64
 		if parent != "" {
@@ -123,6 +126,7 @@ func newFixture(t testing.TB) *fixture {
 		if g, _ := st.Grants(ctx, created.ID); len(g) > 0 {
 			f.grants[u.login] = g[0].ID
 		}
+		f.notes[u.login] = f.notify(created.ID, "/cycles")
 	}
 	// Per side (A, B): a cycle in planning with the first sub-unit taking
 	// part, and one in reporting where the first sub-unit's report is a draft
@@ -239,6 +243,24 @@ func (f *fixture) appraisalFixture(side string, parts []cycle.Participant) {
 	}
 }
 
+// notify gives a user a new unread notification (a ballot waiting) leading
+// to link, and returns its id.
+func (f *fixture) notify(userID int64, link string) int64 {
+	f.t.Helper()
+	ctx := context.Background()
+	key := remind.Key(remind.BallotOpen, "test/"+strconv.Itoa(len(f.notesMade)), f.st.Now())
+	f.notesMade = append(f.notesMade, key)
+	if _, err := f.st.Notify(ctx, []remind.Notification{{UserID: userID, Kind: remind.BallotOpen, Key: key, Link: link,
+		Args: []string{"2018年度述职评议"}}}); err != nil {
+		f.t.Fatal(err)
+	}
+	ns, err := f.st.Inbox(ctx, userID, 0, 1)
+	if err != nil || len(ns) == 0 {
+		f.t.Fatalf("notify: %v", err)
+	}
+	return ns[0].ID
+}
+
 func mustReport(t testing.TB, st *store.Store, id int64) report.Report {
 	t.Helper()
 	r, err := st.Report(context.Background(), id)
@@ -281,6 +303,7 @@ func (f *fixture) expand(s string) string {
 		s = strings.ReplaceAll(s, "{uv:"+k+"}", strconv.FormatInt(u.Version, 10))
 		s = strings.ReplaceAll(s, "{grant:"+k+"}", strconv.FormatInt(f.grants[k], 10))
 		s = strings.ReplaceAll(s, "{token:"+k+"}", strconv.FormatInt(f.tokenID[k], 10))
+		s = strings.ReplaceAll(s, "{note:"+k+"}", strconv.FormatInt(f.notes[k], 10))
 	}
 	return s
 }

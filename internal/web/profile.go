@@ -6,13 +6,18 @@ import (
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/remind"
 	"zeren/internal/store"
+	"zeren/internal/user"
 )
 
 type profileData struct {
 	Tokens   []store.APIToken
 	NewToken string // a token just created, shown this once
 	TOTP     bool   // the second factor is set up
+	Contact  user.Contact
+	Chosen   map[remind.Channel]bool // the channels ticked
+	Channels []remind.Channel        // every outside channel, in order
 }
 
 // profile shows the signed-in user's own page: password, API tokens, second factor.
@@ -21,6 +26,12 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status int, newToken string, formErr error) error {
+	return s.renderProfileContact(w, r, status, newToken, formErr, nil)
+}
+
+// renderProfileContact is renderProfile showing the contact form as sent
+// (when it is refused) instead of as stored.
+func (s *Server) renderProfileContact(w http.ResponseWriter, r *http.Request, status int, newToken string, formErr error, sent *user.Contact) error {
 	p := principal(r)
 	tokens, err := s.st.APITokens(r.Context(), p.UserID)
 	if err != nil {
@@ -30,7 +41,16 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	v := s.newView(w, r, "title.profile", profileData{Tokens: tokens, NewToken: newToken, TOTP: enrolled}).withError(formErr)
+	d := profileData{Tokens: tokens, NewToken: newToken, TOTP: enrolled, Chosen: map[remind.Channel]bool{}, Channels: remind.Channels}
+	if sent != nil {
+		d.Contact = *sent
+	} else if d.Contact, err = s.st.Contact(r.Context(), p.UserID); err != nil {
+		return err
+	}
+	for _, ch := range d.Contact.Channels {
+		d.Chosen[ch] = true
+	}
+	v := s.newView(w, r, "title.profile", d).withError(formErr)
 	return s.render(w, status, "profile", v)
 }
 

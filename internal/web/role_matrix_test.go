@@ -179,7 +179,7 @@ func target(s, caller string, inside bool) string {
 		"{v:T1}", "{v:"+t+"1}", "{user:T}", "{user:"+member+"}", "{uv:T}", "{uv:"+member+"}",
 		"{grant:T}", "{grant:"+member+"}",
 		"{cycle:vT}", "{cycle:v"+t+"}", "{report:vT}", "{report:v"+t+"}", "{report:v2T}", "{report:v2"+t+"}", "{appraisal:T}", "{appraisal:"+t+"}",
-		"{av:T}", "{av:"+t+"}", "{group:T}", "{group:"+t+"}", "{code:T}", "{code:"+t+"}", "{token:self}", "{token:"+caller+"}",
+		"{av:T}", "{av:"+t+"}", "{group:T}", "{group:"+t+"}", "{code:T}", "{code:"+t+"}", "{token:self}", "{token:"+caller+"}", "{note:self}", "{note:"+caller+"}",
 		"{rect:T}", "{rect:"+t+"}", "{rectv:T}", "{rectv:"+t+"}", "{rectw:T}", "{rectw:"+t+"}", "{rectwv:T}", "{rectwv:"+t+"}",
 		"{rectc:T}", "{rectc:"+t+"}", "{rectcv:T}", "{rectcv:"+t+"}", "{rectp:T}", "{rectp:"+t+"}", "{rectpv:T}", "{rectpv:"+t+"}",
 		"{finding:T}", "{finding:"+t+"}", "{fv:T}", "{fv:"+t+"}", "{urge:T}", "{urge:"+t+"}", "{ext:T}", "{ext:"+t+"}",
@@ -296,7 +296,7 @@ func writeRouteTable(t *testing.T) {
 				names = append(names, string(r))
 			}
 			switch {
-			case a.route == "GET /settings" || a.route == "POST /settings":
+			case a.route == "GET /settings" || a.route == "POST /settings" || a.route == "GET /jobs" || a.route == "POST /jobs/{id}/retry":
 				who = "admin with a grant on a root unit"
 			case len(a.allowed) == len(auth.Roles):
 				who = "every signed-in role"

@@ -13,6 +13,7 @@ import (
 	"zeren/internal/appraisal"
 	"zeren/internal/attachment"
 	"zeren/internal/i18n"
+	"zeren/internal/jobs"
 	"zeren/internal/rectification"
 	"zeren/internal/report"
 	"zeren/internal/route"
@@ -30,6 +31,9 @@ type Options struct {
 	// HTTPClient posts to the group robots (a unit's test message); nil
 	// is a client with notify.Timeout. Tests put an httptest client here.
 	HTTPClient *http.Client
+	// Jobs is the job queue, for the admins' page of failed deliveries;
+	// nil when this process does not run it.
+	Jobs *jobs.Jobs
 }
 
 // Server holds the handlers' dependencies.
@@ -127,6 +131,12 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /profile/tokens", in(s.tokenCreate)},
 		{"POST /profile/tokens/{id}/revoke", in(s.tokenRevoke)},
 		{"POST /profile/totp/disable", in(s.totpDisable)},
+		{"POST /profile/contact", in(s.contactSave)},
+		{"GET /inbox", in(s.inbox)},
+		{"GET /inbox/{id}", in(s.inboxOpen)},
+		{"POST /inbox/read", in(s.inboxReadAll)},
+		{"GET /jobs", in(s.jobList)},
+		{"POST /jobs/{id}/retry", in(s.jobRetry)},
 		{"GET /audit", in(s.auditList)},
 		{"GET /settings", in(s.settings)},
 		{"POST /settings", in(s.settingsUpdate)},
@@ -150,6 +160,7 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /cycles/{id}/areas", in(s.cycleAreas)},
 		{"POST /cycles/{id}/severities", in(s.cycleSeverities)},
 		{"POST /cycles/{id}/advance", in(s.cycleAdvance)},
+		{"POST /cycles/{id}/stall-days", in(s.cycleStallDays)},
 		{"POST /cycles/{id}/participants", in(s.participantsAdd)},
 		{"POST /cycles/{id}/participants/{unit}", in(s.participantEdit)},
 		{"POST /cycles/{id}/meeting", in(s.meetingSave)},
