@@ -10,6 +10,7 @@ import (
 
 	"zeren/internal/audit"
 	"zeren/internal/cycle"
+	"zeren/internal/remind"
 	"zeren/internal/store"
 	"zeren/internal/unit"
 )
@@ -67,6 +68,28 @@ func TestLeaderTodo(t *testing.T) {
 	if strings.Index(list, "整改事项已逾期") > strings.Index(list, "答复督办通知") {
 		t.Errorf("not most urgent first:\n%s", list)
 	}
+	// The notice's notification waits in the inbox, as the action that
+	// issues a notice leaves it (the demo's notices were loaded directly).
+	var unread string
+	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`li[data-kind="urge_reply"] a`), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	href := attr.Value
+	if _, err := st.NotifyUnit(bg, fucheng.ID, []string{"leader", "staff"}, remind.Notification{Kind: remind.UrgeIssued,
+		Key: remind.Key(remind.UrgeIssued, "e2e", st.Now()), Link: strings.TrimPrefix(href, base),
+		Args: []string{"yellow", "中共涪城区委", "2021-01-20", "村（社区）书记后备人选不足"}}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx,
+		chromedp.Navigate(base+"/todo"),
+		chromedp.WaitVisible(chromedp.CSS(`ol.todo`)),
+		text(`header nav a[href="/inbox"] mark.badge`, &unread),
+	)
+	before, _ := strconv.Atoi(unread)
+	if before < 1 {
+		t.Fatalf("inbox count %q", unread)
+	}
 	// Answer the notice from its entry.
 	var after string
 	run(t, ctx,
@@ -82,5 +105,25 @@ func TestLeaderTodo(t *testing.T) {
 	)
 	if strings.Contains(after, "答复督办通知") || !strings.Contains(after, "整改事项已逾期") || badge != strconv.Itoa(entries-1) {
 		t.Fatalf("after answering (badge %q):\n%s", badge, after)
+	}
+	// The inbox: the notification opens the item and is read; the count falls.
+	var inbox string
+	run(t, ctx,
+		chromedp.Navigate(base+"/inbox"),
+		chromedp.WaitVisible(chromedp.CSS(`.inbox`)),
+		text(`.inbox`, &inbox),
+		shot("inbox-leader-phone-zh"),
+		chromedp.Click(chromedp.CSS(`.inbox tr.unread a`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.reply`)),
+	)
+	if !strings.Contains(inbox, "黄色督办") {
+		t.Errorf("the inbox lacks the notice:\n%s", inbox)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('header nav a[href="/inbox"] mark.badge') || {textContent: "0"}).textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := strconv.Atoi(n); got != before-1 {
+		t.Errorf("inbox count %d after reading one of %d", got, before)
 	}
 }
