@@ -32,7 +32,7 @@ func rectLink(id int64) string { return "/rectifications/" + strconv.FormatInt(i
 // urged tells the item's unit about a new urge notice.
 func (a *Actions) urged(ctx context.Context, x rectification.Rectification, urgeID int64, level rectification.UrgeLevel, replyBy string) error {
 	return a.tell(ctx, x.UnitID, workers, remind.UrgeIssued, "urge/"+strconv.FormatInt(urgeID, 10), rectLink(x.ID),
-		string(level), x.UnitName, replyBy, excerpt(x.Finding.Text))
+		string(level), x.UnitName, replyBy, remind.Excerpt(x.Finding.Text))
 }
 
 // moved tells a unit that its report came back or its item was rejected.
@@ -41,7 +41,7 @@ func (a *Actions) reportMoved(ctx context.Context, rp report.Report) error {
 		return nil
 	}
 	return a.tell(ctx, rp.UnitID, workers, remind.ReportReturned, "report/"+strconv.FormatInt(rp.ID, 10)+"/"+strconv.FormatInt(rp.Version, 10),
-		"/reports/"+strconv.FormatInt(rp.ID, 10), rp.UnitName, excerpt(rp.ReturnReason))
+		"/reports/"+strconv.FormatInt(rp.ID, 10), rp.UnitName, remind.Excerpt(rp.ReturnReason))
 }
 
 func (a *Actions) rectMoved(ctx context.Context, x rectification.Rectification, m rectification.Move, reason string) error {
@@ -49,18 +49,9 @@ func (a *Actions) rectMoved(ctx context.Context, x rectification.Rectification, 
 		return nil
 	}
 	return a.tell(ctx, x.UnitID, workers, remind.ItemRejected, "rect/"+strconv.FormatInt(x.ID, 10)+"/"+strconv.FormatInt(x.Version, 10),
-		rectLink(x.ID), x.UnitName, excerpt(x.Finding.Text), excerpt(reason))
+		rectLink(x.ID), x.UnitName, remind.Excerpt(x.Finding.Text), remind.Excerpt(reason))
 }
 
-// excerpt shortens a text for a message line.
-func excerpt(s string) string {
-	const n = 60
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
 
 // SetStallDays sets the days without progress after which the cycle's
 // overdue items get urge notices from the system.
@@ -107,7 +98,7 @@ func (a *Actions) Escalate(ctx context.Context, p *auth.Principal, it store.Stal
 			return nil
 		}
 		return a.tell(ctx, it.RaisedByID, supervisors, remind.ItemStalled, "rect/"+strconv.FormatInt(x.ID, 10), rectLink(x.ID),
-			string(level), x.UnitName, excerpt(x.Finding.Text), day.Format(rectification.Date))
+			string(level), x.UnitName, remind.Excerpt(x.Finding.Text), day.Format(rectification.Date))
 	})
 	return issued, err
 }

@@ -109,7 +109,7 @@ func (j *Jobs) sweep(ctx context.Context, day time.Time, c *Counts) error {
 		}
 		return w.toUnit(ctx, it.UnitID, workers, remind.Notification{Kind: remind.ItemDue,
 			Key: remind.Key(remind.ItemDue, "rect/"+id(it.ID), day), Link: "/rectifications/" + id(it.ID),
-			Args: []string{string(phase), it.UnitName, excerpt(it.Finding), it.Deadline}})
+			Args: []string{string(phase), it.UnitName, remind.Excerpt(it.Finding), it.Deadline}})
 	}); err != nil {
 		return err
 	}
@@ -251,12 +251,3 @@ func parseDay(s string) time.Time {
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
-// excerpt shortens a text for a message line.
-func excerpt(s string) string {
-	const n = 60
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}

@@ -196,3 +196,13 @@ const MaxStallDays = 90
 
 // ReplyDays is the time the system's urge notice gives to answer.
 const ReplyDays = 3
+
+// Excerpt shortens a text (a finding, a reason) for a message line.
+func Excerpt(s string) string {
+	const n = 60
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
