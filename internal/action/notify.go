@@ -52,7 +52,6 @@ func (a *Actions) rectMoved(ctx context.Context, x rectification.Rectification, 
 		rectLink(x.ID), x.UnitName, remind.Excerpt(x.Finding.Text), remind.Excerpt(reason))
 }
 
-
 // SetStallDays sets the days without progress after which the cycle's
 // overdue items get urge notices from the system.
 func (a *Actions) SetStallDays(ctx context.Context, p *auth.Principal, cycleID int64, days int) error {

@@ -250,4 +250,3 @@ func parseDay(s string) time.Time {
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
-
