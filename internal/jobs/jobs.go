@@ -67,15 +67,28 @@ func driver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 
 // Migrate creates or updates the queue's tables, under the store's
 // migration lock so that several processes starting at once take turns.
+// One version per transaction, as River's own Migrate does: PostgreSQL
+// refuses a new enum value (version 006's "pending") in the transaction
+// that added it.
 func Migrate(ctx context.Context, st *store.Store) error {
 	m, err := rivermigrate.New(driver(st), nil)
 	if err != nil {
 		return err
 	}
-	return st.Locked(ctx, func(tx *sql.Tx) error {
-		_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-		return err
-	})
+	for {
+		var applied int
+		err := st.Locked(ctx, func(tx *sql.Tx) error {
+			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
+			if err != nil {
+				return err
+			}
+			applied = len(res.Versions)
+			return nil
+		})
+		if err != nil || applied == 0 {
+			return err
+		}
+	}
 }
 
 // New prepares the queue (migrating its tables); Start runs the workers.
