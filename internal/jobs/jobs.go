@@ -65,28 +65,29 @@ func driver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(write)
 }
 
-// Migrate creates or updates the queue's tables. On SQLite it runs under
-// the store's migration lock. PostgreSQL cannot run River's migrations in
-// one transaction (one adds an enum value that a later one uses), so each
-// runs in its own, as River does; a process racing another fails on the
-// applied version and tries again, then finds nothing left to do.
+// Migrate creates or updates the queue's tables, under the store's
+// migration lock so that several processes starting at once take turns.
+// One version per transaction, as River's own Migrate does: PostgreSQL
+// refuses a new enum value (version 006's "pending") in the transaction
+// that added it.
 func Migrate(ctx context.Context, st *store.Store) error {
 	m, err := rivermigrate.New(driver(st), nil)
 	if err != nil {
 		return err
 	}
-	if st.Engine() == store.SQLite {
-		return st.Locked(ctx, func(tx *sql.Tx) error {
-			_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-			return err
+	for {
+		var applied int
+		err := st.Locked(ctx, func(tx *sql.Tx) error {
+			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
+			if err != nil {
+				return err
+			}
+			applied = len(res.Versions)
+			return nil
 		})
-	}
-	for try := 0; ; try++ {
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err == nil || try == 3 {
+		if err != nil || applied == 0 {
 			return err
 		}
-		time.Sleep(time.Duration(100*(try+1)) * time.Millisecond)
 	}
 }
 
