@@ -242,32 +242,48 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 				params = params[:0]
 				return err
 			}
-			add := func(user int64, a DeliverArgs) error {
-				r, err := j.st.Recipient(ctx, user)
-				if err != nil || r.Disabled {
-					return err
-				}
-				for _, ch := range r.Channels {
-					a.UserID, a.Channel = user, remind.Channel(ch)
-					params = append(params, river.InsertManyParams{Args: a})
-					perChannel[a.Channel]++
-				}
-				if len(params) >= 1000 {
-					return flush()
-				}
-				return nil
+			type pending struct {
+				user int64
+				args DeliverArgs
 			}
+			var todo []pending
 			for _, id := range out.Urgent {
 				note, err := j.st.Notification(ctx, id)
 				if err != nil {
 					return err
 				}
-				if err := add(note.UserID, DeliverArgs{Notification: id}); err != nil {
-					return err
-				}
+				todo = append(todo, pending{note.UserID, DeliverArgs{Notification: id}})
 			}
 			for user := range out.Digests {
-				if err := add(user, DeliverArgs{Batch: out.Batch}); err != nil {
+				todo = append(todo, pending{user, DeliverArgs{Batch: out.Batch}})
+			}
+			for start := 0; start < len(todo); start += 500 {
+				part := todo[start:min(start+500, len(todo))]
+				ids := make([]int64, len(part))
+				for i, p := range part {
+					ids[i] = p.user
+				}
+				rs, err := j.st.Recipients(ctx, ids)
+				if err != nil {
+					return err
+				}
+				byID := make(map[int64]store.Recipient, len(rs))
+				for _, r := range rs {
+					byID[r.ID] = r
+				}
+				for _, p := range part {
+					r, ok := byID[p.user]
+					if !ok || r.Disabled {
+						continue
+					}
+					for _, ch := range r.Channels {
+						a := p.args
+						a.UserID, a.Channel = p.user, remind.Channel(ch)
+						params = append(params, river.InsertManyParams{Args: a})
+						perChannel[a.Channel]++
+					}
+				}
+				if err := flush(); err != nil {
 					return err
 				}
 			}

@@ -314,7 +314,15 @@ func (t *Tx) reshuffle(ctx context.Context, id int64) error {
 
 // insertRows inserts n rows of width values each, many per statement.
 func insertRows(ctx context.Context, t *Tx, prefix string, width, n int, row func(int) []any) error {
+	_, err := insertRowsThen(ctx, t, prefix, "", width, n, row)
+	return err
+}
+
+// insertRowsThen is insertRows with a clause after the values (ON CONFLICT
+// …); it returns how many rows went in.
+func insertRowsThen(ctx context.Context, t *Tx, prefix, suffix string, width, n int, row func(int) []any) (int64, error) {
 	const perStatement = 200
+	var added int64
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	for start := 0; start < n; start += perStatement {
 		end := min(start+perStatement, n)
@@ -328,11 +336,15 @@ func insertRows(ctx context.Context, t *Tx, prefix string, width, n int, row fun
 			b.WriteString(tuple)
 			args = append(args, row(i)...)
 		}
-		if _, err := t.exec(ctx, b.String(), args...); err != nil {
-			return err
+		b.WriteString(suffix)
+		res, err := t.exec(ctx, b.String(), args...)
+		if err != nil {
+			return added, err
 		}
+		k, _ := res.RowsAffected()
+		added += k
 	}
-	return nil
+	return added, nil
 }
 
 // groupToJoin locks an appraisal that voters and codes may still join, and

@@ -13,30 +13,89 @@ import (
 	"zeren/internal/remind"
 )
 
-// Notify adds notifications; one already given (same person and key) is
-// left alone, so that a sweep run twice tells each person once. It returns
-// how many were new, per kind.
+// Notify adds notifications, to active users only; one already given
+// (same person and key) is left alone, so that a sweep run twice tells each
+// person once. It returns how many were new, per kind. The rows go in a
+// few hundred per statement, a kind at a time.
 func (s *Store) Notify(ctx context.Context, ns []remind.Notification) (map[remind.Kind]int, error) {
 	added := map[remind.Kind]int{}
-	err := s.Tx(ctx, func(tx *Tx) error {
-		for _, n := range ns {
-			args, err := json.Marshal(n.Args)
-			if err != nil {
-				return err
+	if len(ns) == 0 {
+		return added, nil
+	}
+	ids := make([]int64, 0, len(ns))
+	for _, n := range ns {
+		ids = append(ids, n.UserID)
+	}
+	active, err := s.activeUsers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byKind := map[remind.Kind][]remind.Notification{}
+	for _, n := range ns {
+		if active[n.UserID] {
+			byKind[n.Kind] = append(byKind[n.Kind], n)
+		}
+	}
+	now := unix(s.Now())
+	err = s.Tx(ctx, func(tx *Tx) error {
+		for k, list := range byKind {
+			params := make([]string, len(list))
+			for i, n := range list {
+				b, err := json.Marshal(n.Args)
+				if err != nil {
+					return err
+				}
+				params[i] = string(b)
 			}
-			res, err := tx.exec(ctx, `INSERT INTO notifications (user_id, kind, key, link, params, urgent, created_at)
-				SELECT u.id, ?, ?, ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.disabled = ?
-				ON CONFLICT (user_id, key) DO NOTHING`,
-				string(n.Kind), n.Key, n.Link, string(args), n.Kind.Urgent(), unix(s.Now()), n.UserID, false)
+			n, err := insertRowsThen(ctx, tx, `INSERT INTO notifications (user_id, kind, key, link, params, urgent, created_at) VALUES `,
+				` ON CONFLICT (user_id, key) DO NOTHING`, 7, len(list), func(i int) []any {
+					n := list[i]
+					return []any{n.UserID, string(k), n.Key, n.Link, params[i], k.Urgent(), now}
+				})
 			if err != nil {
 				return fmt.Errorf("notify: %w", err)
 			}
-			k, _ := res.RowsAffected()
-			added[n.Kind] += int(k)
+			added[k] += int(n)
 		}
 		return nil
 	})
 	return added, err
+}
+
+// activeUsers returns which of the users exist and are not disabled.
+func (s *Store) activeUsers(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	seen := map[int64]bool{}
+	uniq := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	for start := 0; start < len(uniq); start += 500 {
+		part := uniq[start:min(start+500, len(uniq))]
+		args := make([]any, 0, len(part)+1)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		args = append(args, false)
+		rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT id FROM users WHERE id IN (`+placeholders(len(part))+`) AND disabled = ?`), args...)
+		if err != nil {
+			return nil, err
+		}
+		list, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range list {
+			out[id] = true
+		}
+	}
+	return out, nil
 }
 
 // NotifyUnit tells the people holding one of roles on the unit itself (not
@@ -256,18 +315,40 @@ type Recipient struct {
 
 // Recipient loads a person for delivery.
 func (s *Store) Recipient(ctx context.Context, userID int64) (Recipient, error) {
-	var r Recipient
-	var channels string
-	var path sql.NullString
-	err := s.rd(ctx).QueryRowContext(ctx, s.q(`SELECT u.id, u.name, u.locale, u.email, u.phone, u.channels, u.disabled,
-		(SELECT n.path FROM grants g JOIN units n ON n.id = g.unit_id WHERE g.user_id = u.id ORDER BY g.id LIMIT 1)
-		FROM users u WHERE u.id = ?`), userID).Scan(&r.ID, &r.Name, &r.Locale, &r.Email, &r.Phone, &channels, &r.Disabled, &path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.New(apperr.NotFound, "err.not_found")
+	rs, err := s.Recipients(ctx, []int64{userID})
+	if err != nil {
+		return Recipient{}, err
 	}
-	r.Channels = SplitChannels(channels)
-	r.UnitPath = path.String
-	return r, err
+	if len(rs) == 0 {
+		return Recipient{}, apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return rs[0], nil
+}
+
+// Recipients loads people for delivery, at most 500 at a time.
+func (s *Store) Recipients(ctx context.Context, ids []int64) ([]Recipient, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT u.id, u.name, u.locale, u.email, u.phone, u.channels, u.disabled,
+		(SELECT n.path FROM grants g JOIN units n ON n.id = g.unit_id WHERE g.user_id = u.id ORDER BY g.id LIMIT 1)
+		FROM users u WHERE u.id IN (`+placeholders(len(ids))+`) ORDER BY u.id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (Recipient, error) {
+		var r Recipient
+		var channels string
+		var path sql.NullString
+		err := row.Scan(&r.ID, &r.Name, &r.Locale, &r.Email, &r.Phone, &channels, &r.Disabled, &path)
+		r.Channels = SplitChannels(channels)
+		r.UnitPath = path.String
+		return r, err
+	})
 }
 
 // SplitChannels reads the stored list of a person's outside channels.
