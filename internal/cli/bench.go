@@ -10,6 +10,7 @@ import (
 	"zeren/internal/config"
 	"zeren/internal/i18n"
 	"zeren/internal/jobs"
+	"zeren/internal/notify"
 	"zeren/internal/remind"
 	"zeren/internal/store"
 )
@@ -88,7 +89,13 @@ func benchRun(e *env, args []string) error {
 	defer st.Close()
 	_, err = bench.Run(e.ctx, st, bench.RunOptions{N: *n, Seed: *seed, Out: e.stdout, ExportRows: *rows,
 		Export: bench.LedgerExport(e.cat, i18n.Default), Sweep: func(ctx context.Context, day time.Time) (string, error) {
-			j, err := jobs.New(ctx, st, e.cat, jobs.Options{})
+			// A mail server is named so that the digests are queued as
+			// they would be; the dry run sends nothing.
+			mail, err := notify.ParseSMTP("smtp://127.0.0.1:25", "zeren@example.org")
+			if err != nil {
+				return "", err
+			}
+			j, err := jobs.New(ctx, st, e.cat, jobs.Options{Sender: jobs.Senders(st, &mail, nil)})
 			if err != nil {
 				return "", err
 			}

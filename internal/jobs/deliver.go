@@ -21,10 +21,13 @@ type Message struct {
 	Link    string // the object of an urgent message, or the to-do page of a digest
 }
 
-// Sender sends a message to a person on one outside channel. An error
-// for which Permanent reports true is not retried.
+// Sender sends a message to a person on one outside channel; a
+// PermanentError is not retried. Ready says whether a channel can reach
+// the person at all (an address, a mail server), so that no job is queued
+// only to fail.
 type Sender interface {
 	Send(ctx context.Context, ch remind.Channel, to store.Recipient, m Message) error
+	Ready(ch remind.Channel, to store.Recipient) bool
 }
 
 // PermanentError marks a delivery that retrying cannot help (no address,

@@ -277,6 +277,9 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 						continue
 					}
 					for _, ch := range r.Channels {
+						if j.opt.Sender == nil || !j.opt.Sender.Ready(remind.Channel(ch), r) {
+							continue
+						}
 						a := p.args
 						a.UserID, a.Channel = p.user, remind.Channel(ch)
 						params = append(params, river.InsertManyParams{Args: a})

@@ -156,7 +156,7 @@ func links(ns []remind.Notification) map[string]int {
 func TestSweepTellsEachPersonOnce(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	j := w.jobs(t, w.st, nil)
+	j := w.jobs(t, w.st, &recorder{})
 
 	dry, err := j.Sweep(ctx, w.day(), true)
 	if err != nil {
@@ -218,7 +218,7 @@ func TestTwoProcessesSweepOnce(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	other := open(t, w.db, w.data, w.clock)
-	j1, j2 := w.jobs(t, w.st, nil), w.jobs(t, other, nil)
+	j1, j2 := w.jobs(t, w.st, &recorder{}), w.jobs(t, other, &recorder{})
 	var wg sync.WaitGroup
 	var c1, c2 jobs.Counts
 	var e1, e2 error
@@ -268,6 +268,10 @@ type tempErr struct{}
 func (tempErr) Error() string { return "421 try again later" }
 
 var errTemporary = tempErr{}
+
+func (r *recorder) Ready(ch remind.Channel, to store.Recipient) bool {
+	return ch != remind.Email || to.Email != ""
+}
 
 func (r *recorder) got() []string {
 	r.mu.Lock()
@@ -324,7 +328,7 @@ func TestDigestDeliveredOnceAfterFailure(t *testing.T) {
 func TestEscalation(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	j := w.jobs(t, w.st, nil)
+	j := w.jobs(t, w.st, &recorder{})
 	c, err := j.Sweep(ctx, w.day(), false)
 	if err != nil || len(c.Urges) != 0 {
 		t.Fatalf("urged with the setting off: %v %v", c.Urges, err)
@@ -368,7 +372,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestSweepAfterCrash(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	j := w.jobs(t, w.st, nil)
+	j := w.jobs(t, w.st, &recorder{})
 	half := remind.Notification{UserID: w.leader, Kind: remind.ItemDue, Link: "/rectifications/" + itoa(w.soon),
 		Key: remind.Key(remind.ItemDue, "rect/"+itoa(w.soon), w.day()), Args: []string{"soon", "区委", "软弱涣散", "x"}}
 	if _, err := w.st.Notify(ctx, []remind.Notification{half}); err != nil {

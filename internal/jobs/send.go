@@ -23,6 +23,12 @@ type channels struct {
 	client *http.Client
 }
 
+// Ready: e-mail needs a mail server and an address; the robots are looked
+// up when sending (a unit's admin may set them after the job is queued).
+func (c channels) Ready(ch remind.Channel, to store.Recipient) bool {
+	return ch != remind.Email || (c.email != nil && to.Email != "")
+}
+
 func (c channels) Send(ctx context.Context, ch remind.Channel, to store.Recipient, m Message) error {
 	msg := notify.Message{To: notify.Recipient{Name: to.Name, Email: to.Email, Phone: to.Phone},
 		Subject: m.Subject, Text: m.Text, Link: m.Link}
