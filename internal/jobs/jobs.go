@@ -119,6 +119,9 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 		Workers:     workers,
 		MaxAttempts: MaxAttempts,
 		Logger:      opt.Log,
+		// A province's sweep takes tens of seconds, past River's default
+		// minute on a slow machine; a delivery is bounded by its channel.
+		JobTimeout: 30 * time.Minute,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(daily{loc: opt.Location, hour: opt.SweepHour}, func() (river.JobArgs, *river.InsertOpts) {
 				return SweepArgs{Day: time.Now().In(opt.Location).Format(time.DateOnly)}, nil
@@ -143,8 +146,21 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 	return j, nil
 }
 
-// Start runs the workers until Stop.
-func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+// Start runs the workers until Stop. A process started after the day's
+// sweep hour asks for the day's sweep at once, so that a day is not lost
+// to a restart or an outage at 08:00; it is unique per day, so a sweep
+// already run is not run again.
+func (j *Jobs) Start(ctx context.Context) error {
+	if err := j.client.Start(ctx); err != nil {
+		return err
+	}
+	now := j.st.Now().In(j.opt.Location)
+	if now.Hour() < j.opt.SweepHour {
+		return nil
+	}
+	_, err := j.client.Insert(ctx, SweepArgs{Day: now.Format(time.DateOnly)}, nil)
+	return err
+}
 
 // Stop lets running jobs finish (or gives up when ctx ends).
 func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -40,16 +41,24 @@ func TestJobsPageWithoutRunner(t *testing.T) {
 	}
 }
 
-// TestJobsPage runs the job queue with no outside sender configured, so
-// that an urgent notification's delivery is cancelled: the admin sees it
-// with its recipient, channel and error, and retries it; an unknown id is
-// not found.
+// refusing is an outside channel whose server refuses every message for
+// good (as an SMTP 550 would).
+type refusing struct{}
+
+func (refusing) Ready(remind.Channel, store.Recipient) bool { return true }
+func (refusing) Send(context.Context, remind.Channel, store.Recipient, jobs.Message) error {
+	return jobs.PermanentError{Err: errors.New("550 mailbox unavailable")}
+}
+
+// TestJobsPage runs the job queue with a channel that refuses, so that an
+// urgent notification's delivery is cancelled: the admin sees it with its
+// recipient, channel and error, and retries it; an unknown id is not found.
 func TestJobsPage(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cat := mustCatalog(t)
-	j, err := jobs.New(ctx, f.st, cat, jobs.Options{OutboxEvery: 50 * time.Millisecond, Poll: 200 * time.Millisecond})
+	j, err := jobs.New(ctx, f.st, cat, jobs.Options{OutboxEvery: 50 * time.Millisecond, Poll: 200 * time.Millisecond, Sender: refusing{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +97,7 @@ func TestJobsPage(t *testing.T) {
 		t.Fatal("no failed delivery appeared")
 	}
 	resp, body := f.do("admin", "GET", "/jobs", "")
-	for _, s := range []string{"用户leadera", "电子邮件", "no outside channel is configured", "已取消", `action="/jobs/` + itoa(failed) + `/retry"`} {
+	for _, s := range []string{"用户leadera", "电子邮件", "550 mailbox unavailable", "已取消", `action="/jobs/` + itoa(failed) + `/retry"`} {
 		if !strings.Contains(body, s) {
 			t.Errorf("jobs page lacks %q", s)
 		}
