@@ -137,8 +137,8 @@ func (j *Jobs) sweep(ctx context.Context, day time.Time, c *Counts) error {
 	return j.escalate(ctx, day, c)
 }
 
-// escalate issues the system's urge notices on stalled items, each in its
-// own transaction through the action that decides and tells.
+// escalate issues the system's urge notices on stalled items through the
+// action that decides and tells.
 func (j *Jobs) escalate(ctx context.Context, day time.Time, c *Counts) error {
 	var stalled []store.StalledItem
 	if err := j.st.StalledItems(ctx, day, func(it store.StalledItem) error {
@@ -150,16 +150,32 @@ func (j *Jobs) escalate(ctx context.Context, day time.Time, c *Counts) error {
 		return err
 	}
 	p := action.System(SystemActor)
-	for _, it := range stalled {
-		level, err := j.act.Escalate(ctx, p, it, day, func(l rectification.UrgeLevel) string {
-			return j.cat.T(i18n.Default, "remind.system_urge", j.cat.T(i18n.Default, "urge."+string(l)), it.StallDays)
+	// A few hundred items per transaction: the first sweep after a
+	// supervisor turns escalation on may urge a province's whole backlog.
+	for start := 0; start < len(stalled); start += batch {
+		part := stalled[start:min(start+batch, len(stalled))]
+		issued := map[rectification.UrgeLevel]int{}
+		err := j.st.InTx(ctx, func(ctx context.Context) error {
+			clear(issued)
+			for _, it := range part {
+				level, err := j.act.Escalate(ctx, p, it, day, func(l rectification.UrgeLevel) string {
+					return j.cat.T(i18n.Default, "remind.system_urge", j.cat.T(i18n.Default, "urge."+string(l)), it.StallDays)
+				})
+				if err != nil {
+					return err
+				}
+				if level != "" {
+					issued[level]++
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if level != "" {
-			c.Urges[level]++
-			c.Kinds[remind.UrgeIssued]++
+		for l, n := range issued {
+			c.Urges[l] += n
+			c.Kinds[remind.UrgeIssued] += n
 		}
 	}
 	return nil
