@@ -73,6 +73,9 @@ func remindCmd(e *env, args []string) error {
 	printCounts(e, "kind", counts.Kinds)
 	printCounts(e, "channel", counts.Channels)
 	printCounts(e, "urge", counts.Urges)
+	if counts.Deferred > 0 {
+		fmt.Fprintf(e.stdout, "  %d stalled items left for the next days' sweeps (at most %d system urge notices a sweep)\n", counts.Deferred, jobs.MaxSystemUrges)
+	}
 	if *dry || *wait <= 0 {
 		return nil
 	}

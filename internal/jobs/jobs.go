@@ -36,6 +36,9 @@ type Options struct {
 	// OutboxEvery is how often new urgent notifications are handed to
 	// delivery jobs; 10 s by default.
 	OutboxEvery time.Duration
+	// MaxUrges bounds the system's urge notices per sweep; MaxSystemUrges
+	// by default.
+	MaxUrges int
 	// Poll is how often a worker looks for jobs on SQLite (which cannot
 	// notify); River's default otherwise.
 	Poll time.Duration

@@ -394,3 +394,32 @@ func TestSweepAfterCrash(t *testing.T) {
 		t.Fatalf("left in the outbox: %+v %v", out, err)
 	}
 }
+
+// A sweep urges at most MaxUrges items, the longest overdue first; the
+// next day's sweep urges the ones left.
+func TestEscalationBounded(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	j, err := jobs.New(ctx, w.st, w.cat, jobs.Options{Sender: &recorder{}, MaxUrges: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.SetStallDays(ctx, audit.System, w.cycle.ID, 5); err != nil {
+		t.Fatal(err)
+	}
+	c, err := j.Sweep(ctx, w.day(), false)
+	if err != nil || c.Urges[rectification.Blue] != 2 || c.Deferred != 1 {
+		t.Fatalf("first sweep: %v deferred %d, %v", c.Urges, c.Deferred, err)
+	}
+	if us, _ := w.st.Urges(ctx, w.overdue); len(us) != 0 {
+		t.Fatalf("the least overdue was urged first: %+v", us)
+	}
+	w.clock.Advance(24 * time.Hour)
+	c, err = j.Sweep(ctx, w.day(), false)
+	if err != nil || c.Urges[rectification.Blue] != 2 || c.Deferred != 0 {
+		t.Fatalf("next day: %v deferred %d, %v", c.Urges, c.Deferred, err)
+	}
+	if us, _ := w.st.Urges(ctx, w.overdue); len(us) != 1 {
+		t.Fatalf("left for the next day: %+v", us)
+	}
+}

@@ -1,8 +1,10 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"sort"
 	"strconv"
 	"time"
 
@@ -20,8 +22,12 @@ type Counts struct {
 	Kinds    map[remind.Kind]int
 	Channels map[remind.Channel]int
 	Urges    map[rectification.UrgeLevel]int
+	Deferred int // stalled items left for the next sweeps (MaxSystemUrges)
 	Took     time.Duration
 }
+
+// MaxSystemUrges bounds the urge notices the system issues in one sweep.
+const MaxSystemUrges = 5000
 
 // Total is the number of new notifications.
 func (c Counts) Total() int {
@@ -149,11 +155,22 @@ func (j *Jobs) escalate(ctx context.Context, day time.Time, c *Counts) error {
 	}); err != nil {
 		return err
 	}
+	// The first sweep after a supervisor turns escalation on may find a
+	// province's whole backlog quiet (about 100,000 items in the generated
+	// province, some 5 ms each). A sweep urges the longest overdue up to
+	// MaxSystemUrges; the rest stay quiet and are urged by the next sweeps,
+	// so that a sweep stays within its minute and pages never wait long.
+	sort.Slice(stalled, func(a, b int) bool { return stalled[a].Stall.Deadline.Before(stalled[b].Stall.Deadline) })
+	if limit := cmp.Or(j.opt.MaxUrges, MaxSystemUrges); len(stalled) > limit {
+		c.Deferred = len(stalled) - limit
+		stalled = stalled[:limit]
+	}
 	p := action.System(SystemActor)
-	// A few hundred items per transaction: the first sweep after a
-	// supervisor turns escalation on may urge a province's whole backlog.
-	for start := 0; start < len(stalled); start += batch {
-		part := stalled[start:min(start+batch, len(stalled))]
+	// Fifty items per transaction, so that SQLite's one writer is never
+	// held for long.
+	const perTx = 50
+	for start := 0; start < len(stalled); start += perTx {
+		part := stalled[start:min(start+perTx, len(stalled))]
 		issued := map[rectification.UrgeLevel]int{}
 		err := j.st.InTx(ctx, func(ctx context.Context) error {
 			clear(issued)
