@@ -121,7 +121,9 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:     workers,
 		MaxAttempts: MaxAttempts,
-		Logger:      opt.Log,
+		// River reports its own workings (job counts every 10 s) at info;
+		// only its warnings belong in the server's log.
+		Logger: slog.New(atLeast{opt.Log.Handler(), slog.LevelWarn}),
 		// A province's sweep takes tens of seconds, past River's default
 		// minute on a slow machine; a delivery is bounded by its channel.
 		JobTimeout: 30 * time.Minute,
@@ -383,4 +385,21 @@ func (j *Jobs) Drain(ctx context.Context) (int, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// atLeast passes on the records of a handler from a level up.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return atLeast{h.Handler.WithAttrs(as), h.min}
+}
+func (h atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{h.Handler.WithGroup(name), h.min}
 }
