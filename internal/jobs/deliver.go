@@ -82,7 +82,7 @@ func (j *Jobs) Render(locale string, notes []remind.Notification, urgent bool) M
 		locale = i18n.Default
 	}
 	if urgent && len(notes) == 1 {
-		line := j.Line(locale, notes[0])
+		line := Line(j.cat, locale, notes[0])
 		return Message{Subject: line, Text: line + "\n" + j.url(notes[0].Link) + "\n", Link: j.url(notes[0].Link)}
 	}
 	var b strings.Builder
@@ -96,7 +96,7 @@ func (j *Jobs) Render(locale string, notes []remind.Notification, urgent bool) M
 		}
 		fmt.Fprintf(&b, "%s (%d)\n", j.cat.T(locale, "remind.group."+string(k)), len(groups[k]))
 		for _, n := range groups[k] {
-			fmt.Fprintf(&b, "- %s\n  %s\n", j.Line(locale, n), j.url(n.Link))
+			fmt.Fprintf(&b, "- %s\n  %s\n", Line(j.cat, locale, n), j.url(n.Link))
 		}
 		b.WriteString("\n")
 	}
@@ -104,20 +104,9 @@ func (j *Jobs) Render(locale string, notes []remind.Notification, urgent bool) M
 	return Message{Subject: j.cat.T(locale, "remind.digest_subject", len(notes)), Text: b.String(), Link: j.url("/todo")}
 }
 
-// Line is a notification's one-line text in the locale.
-func (j *Jobs) Line(locale string, n remind.Notification) string {
-	return Line(j.cat, locale, n)
-}
-
 // Line is a notification's one-line text in the locale, for the inbox too.
 func Line(cat *i18n.Catalog, locale string, n remind.Notification) string {
-	args := n.Args
-	switch n.Kind {
-	case remind.ReportDue, remind.ItemDue, remind.UrgeDue:
-		if len(args) > 0 {
-			args = args[1:]
-		}
-	}
+	key, args := n.Message()
 	vals := make([]any, len(args))
 	for i, a := range args {
 		vals[i] = a
@@ -128,7 +117,7 @@ func Line(cat *i18n.Catalog, locale string, n remind.Notification) string {
 			vals[0] = cat.T(locale, "urge."+args[0])
 		}
 	}
-	return cat.T(locale, n.MessageKey(), vals...)
+	return cat.T(locale, key, vals...)
 }
 
 func (j *Jobs) url(link string) string { return strings.TrimSuffix(j.opt.BaseURL, "/") + link }

@@ -268,12 +268,8 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 				args DeliverArgs
 			}
 			var todo []pending
-			for _, id := range out.Urgent {
-				note, err := j.st.Notification(ctx, id)
-				if err != nil {
-					return err
-				}
-				todo = append(todo, pending{note.UserID, DeliverArgs{Notification: id}})
+			for id, user := range out.Urgent {
+				todo = append(todo, pending{user, DeliverArgs{Notification: id}})
 			}
 			for user := range out.Digests {
 				todo = append(todo, pending{user, DeliverArgs{Batch: out.Batch}})

@@ -154,16 +154,23 @@ func Key(k Kind, object string, day time.Time) string {
 	return string(k) + "/" + object + "/" + rectification.Day(day).Format(rectification.Date)
 }
 
-// MessageKey is the catalog key of a notification's text: by kind, and for
-// reminders by phase too (the phase is the first argument).
+// MessageKey is the catalog key of a notification's text.
 func (n Notification) MessageKey() string {
+	key, _ := n.Message()
+	return key
+}
+
+// Message is the catalog key of a notification's text and the values it
+// takes: by kind, and for reminders by phase too (the phase is the first
+// argument, named by the key rather than given to it).
+func (n Notification) Message() (key string, args []string) {
 	switch n.Kind {
 	case ReportDue, ItemDue, UrgeDue:
 		if len(n.Args) > 0 {
-			return "remind." + string(n.Kind) + "." + n.Args[0]
+			return "remind." + string(n.Kind) + "." + n.Args[0], n.Args[1:]
 		}
 	}
-	return "remind." + string(n.Kind)
+	return "remind." + string(n.Kind), n.Args
 }
 
 // Channel is an outside way of telling a person; the inbox always is.

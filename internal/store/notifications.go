@@ -246,7 +246,7 @@ func (s *Store) Notification(ctx context.Context, id int64) (remind.Notification
 
 // Outbox is what waits to be handed to delivery jobs.
 type Outbox struct {
-	Urgent  []int64         // notifications sent one by one
+	Urgent  map[int64]int64 // notification → person, each sent on its own
 	Digests map[int64]int64 // person → notifications for their digest
 	Batch   int64           // the stamp the rows are marked queued with
 }
@@ -261,18 +261,22 @@ func (s *Store) TakeOutbox(ctx context.Context, digests bool, limit int) (Outbox
 	// A stamp of its own for each batch, so that a digest job reads exactly
 	// the rows it was given, even with two batches in one second (in
 	// microseconds: a job's arguments pass through JSON numbers, exact below 2⁵³).
-	out := Outbox{Digests: map[int64]int64{}, Batch: time.Now().UnixMicro()}
+	out := Outbox{Urgent: map[int64]int64{}, Digests: map[int64]int64{}, Batch: time.Now().UnixMicro()}
 	err := s.Tx(ctx, func(tx *Tx) error {
 		rows, err := tx.tx.QueryContext(ctx, s.q(`UPDATE notifications SET queued_at = ?
 			WHERE queued_at IS NULL AND urgent = ? AND id IN (SELECT id FROM notifications WHERE queued_at IS NULL AND urgent = ? ORDER BY id LIMIT ?)
-			RETURNING id`), out.Batch, true, true, limit)
+			RETURNING id, user_id`), out.Batch, true, true, limit)
 		if err != nil {
 			return err
 		}
-		if out.Urgent, err = collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
-			var id int64
-			return id, r.Scan(&id)
-		}); err != nil || !digests {
+		taken, err := collect(rows, func(r interface{ Scan(...any) error }) ([2]int64, error) {
+			var x [2]int64
+			return x, r.Scan(&x[0], &x[1])
+		})
+		for _, x := range taken {
+			out.Urgent[x[0]] = x[1]
+		}
+		if err != nil || !digests {
 			return err
 		}
 		rows, err = tx.tx.QueryContext(ctx, s.q(`UPDATE notifications SET queued_at = ? WHERE queued_at IS NULL AND urgent = ? RETURNING user_id`), out.Batch, false)
