@@ -14,8 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"zeren/internal/audit"
@@ -119,16 +117,15 @@ type BenchItem struct {
 // BenchLoader bulk-loads generated data into an empty database. For
 // benchmarks only; not safe for concurrent use.
 type BenchLoader struct {
-	s       *Store
-	queries map[string]string
-	roll    map[[2]int64]*[7]int
-	days    map[benchDay]int
-	finds   map[benchFindings]*[2]int // total, closed
-	event   int64                     // last event id
-	ext     int64                     // last extension id
-	item    int64                     // last item id
-	cycles  map[int64]int64           // cycle id → its unit, for the raising level
-	raised  map[[2]int64]int          // (raising level or ancestor, cycle) → items awaiting verification
+	s      *Store
+	roll   map[[2]int64]*[7]int
+	days   map[benchDay]int
+	finds  map[benchFindings]*[2]int // total, closed
+	event  int64                     // last event id
+	ext    int64                     // last extension id
+	item   int64                     // last item id
+	cycles map[int64]int64           // cycle id → its unit, for the raising level
+	raised map[[2]int64]int          // (raising level or ancestor, cycle) → items awaiting verification
 
 	Events, AuditEvents int64 // rows written so far
 }
@@ -158,122 +155,16 @@ func (s *Store) NewBenchLoader(ctx context.Context) (*BenchLoader, error) {
 			}
 		}
 	}
-	return &BenchLoader{s: s, queries: map[string]string{}, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{},
+	return &BenchLoader{s: s, roll: map[[2]int64]*[7]int{}, days: map[benchDay]int{},
 		finds: map[benchFindings]*[2]int{}, raised: map[[2]int64]int{}}, nil
-}
-
-// bulk collects rows for one multi-row INSERT statement after another.
-type bulk struct {
-	l     *BenchLoader
-	t     *Tx
-	table string
-	cols  string
-	ncols int
-	max   int
-	args  []any
-	n     int
-}
-
-func (l *BenchLoader) bulk(t *Tx, table string, cols ...string) *bulk {
-	limit := 32766 // SQLite's SQLITE_MAX_VARIABLE_NUMBER
-	if l.s.engine == Postgres {
-		limit = 65535
-	}
-	max := min(500, limit/len(cols))
-	return &bulk{l: l, t: t, table: table, cols: strings.Join(cols, ", "), ncols: len(cols), max: max,
-		args: make([]any, 0, max*len(cols))}
-}
-
-func (b *bulk) add(ctx context.Context, vals ...any) error {
-	if len(vals) != b.ncols {
-		return fmt.Errorf("bulk %s: %d values for %d columns", b.table, len(vals), b.ncols)
-	}
-	b.args = append(b.args, vals...)
-	b.n++
-	if b.n >= b.max {
-		return b.flush(ctx)
-	}
-	return nil
-}
-
-func (b *bulk) flush(ctx context.Context) error {
-	if b.n == 0 {
-		return nil
-	}
-	key := b.table + "/" + strconv.Itoa(b.n)
-	q, ok := b.l.queries[key]
-	if !ok {
-		var sb strings.Builder
-		sb.WriteString("INSERT INTO " + b.table + " (" + b.cols + ") VALUES ")
-		p := 0
-		for i := range b.n {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteByte('(')
-			for j := range b.ncols {
-				if j > 0 {
-					sb.WriteString(", ")
-				}
-				p++
-				if b.l.s.engine == Postgres {
-					sb.WriteString("$" + strconv.Itoa(p))
-				} else {
-					sb.WriteByte('?')
-				}
-			}
-			sb.WriteByte(')')
-		}
-		q = sb.String()
-		b.l.queries[key] = q
-	}
-	if _, err := b.t.tx.ExecContext(ctx, q, b.args...); err != nil {
-		return fmt.Errorf("bulk insert into %s: %w", b.table, err)
-	}
-	b.args, b.n = b.args[:0], 0
-	return nil
-}
-
-// chain seals audit events onto the chain whose head it read, and writes
-// the new head when done.
-type chain struct {
-	rows *bulk
-	seq  int64
-	hash string
-	n    int64
-}
-
-func (l *BenchLoader) chain(ctx context.Context, t *Tx) (*chain, error) {
-	c := &chain{rows: l.bulk(t, "audit_events", "seq", "at", "user_id", "login", "action", "object_type", "object_id",
-		"unit_id", "unit_path", "before_json", "after_json", "prev_hash", "hash")}
-	if err := t.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+t.forUpdate("")).Scan(&c.seq, &c.hash); err != nil {
-		return nil, fmt.Errorf("audit head: %w", err)
-	}
-	return c, nil
-}
-
-func (c *chain) add(ctx context.Context, e audit.Event) error {
-	e.Seal(c.seq, c.hash)
-	c.seq, c.hash = e.Seq, e.Hash
-	c.n++
-	return c.rows.add(ctx, e.Seq, e.At.UnixMicro(), e.UserID, e.Login, e.Action, e.ObjectType, e.ObjectID,
-		e.UnitID, e.UnitPath, string(e.Before), string(e.After), e.PrevHash, e.Hash)
-}
-
-func (c *chain) close(ctx context.Context, t *Tx) error {
-	if err := c.rows.flush(ctx); err != nil {
-		return err
-	}
-	_, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, c.seq, c.hash)
-	return err
 }
 
 // Units loads units, parents before children, each with its unit.create
 // audit event by the given actor at the given time, in one transaction.
 func (l *BenchLoader) Units(ctx context.Context, by audit.Actor, at time.Time, units []BenchUnit) error {
 	return l.s.Tx(ctx, func(tx *Tx) error {
-		rows := l.bulk(tx, "units", "id", "parent_id", "name", "kind", "path", "depth", "leader", "created_at", "updated_at")
-		c, err := l.chain(ctx, tx)
+		rows := tx.bulk("units", "id", "parent_id", "name", "kind", "path", "depth", "leader", "created_at", "updated_at")
+		c, err := tx.chain(ctx)
 		if err != nil {
 			return err
 		}
@@ -350,14 +241,14 @@ func (l *BenchLoader) cycleUnit(ctx context.Context, tx *Tx, id int64) (int64, e
 func (l *BenchLoader) Items(ctx context.Context, items []BenchItem) error {
 	var events, audits int64
 	err := l.s.Tx(ctx, func(tx *Tx) error {
-		findings := l.bulk(tx, "findings", "id", "unit_id", "cycle_id", "source", "area", "severity", "text", "root_cause",
+		findings := tx.bulk("findings", "id", "unit_id", "cycle_id", "source", "area", "severity", "text", "root_cause",
 			"status", "raised_by", "created_at", "updated_at")
-		rects := l.bulk(tx, "rectifications", "id", "finding_id", "unit_id", "cycle_id", "status", "measures", "owner",
+		rects := tx.bulk("rectifications", "id", "finding_id", "unit_id", "cycle_id", "status", "measures", "owner",
 			"responsible_leader", "kind", "deadline", "original_deadline", "progress", "round", "submitted_by", "closed_on",
 			"version", "created_at", "updated_at")
-		evs := l.bulk(tx, "rectification_events", "id", "rectification_id", "at", "user_id", "user_name", "kind", "text", "detail")
-		exts := l.bulk(tx, "extensions", "id", "rectification_id", "deadline", "reason", "requested_by", "decided_by", "status", "created_at")
-		c, err := l.chain(ctx, tx)
+		evs := tx.bulk("rectification_events", "id", "rectification_id", "at", "user_id", "user_name", "kind", "text", "detail")
+		exts := tx.bulk("extensions", "id", "rectification_id", "deadline", "reason", "requested_by", "decided_by", "status", "created_at")
+		c, err := tx.chain(ctx)
 		if err != nil {
 			return err
 		}
@@ -504,7 +395,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
-		rows := l.bulk(tx, "rollups", "unit_id", "cycle_id", "total", "planning", "in_progress", "awaiting", "closed",
+		rows := tx.bulk("rollups", "unit_id", "cycle_id", "total", "planning", "in_progress", "awaiting", "closed",
 			"closed_on_time", "days_to_close")
 		for _, k := range keys {
 			r := l.roll[k]
@@ -529,7 +420,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 			}
 			return a.day < b.day
 		})
-		drows := l.bulk(tx, "rollup_deadlines", "unit_id", "cycle_id", "day", "open")
+		drows := tx.bulk("rollup_deadlines", "unit_id", "cycle_id", "day", "open")
 		for _, k := range days {
 			if err := drows.add(ctx, k.unit, k.cycle, k.day, l.days[k]); err != nil {
 				return err
@@ -545,7 +436,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 		sort.Slice(rkeys, func(i, j int) bool {
 			return rkeys[i][0] < rkeys[j][0] || rkeys[i][0] == rkeys[j][0] && rkeys[i][1] < rkeys[j][1]
 		})
-		rrows := l.bulk(tx, "rollup_raised", "unit_id", "cycle_id", "awaiting", "extensions")
+		rrows := tx.bulk("rollup_raised", "unit_id", "cycle_id", "awaiting", "extensions")
 		for _, k := range rkeys {
 			if err := rrows.add(ctx, k[0], k[1], l.raised[k], 0); err != nil {
 				return err
@@ -568,7 +459,7 @@ func (l *BenchLoader) Finish(ctx context.Context) error {
 			}
 			return a.source < b.source || a.source == b.source && a.area < b.area
 		})
-		frows := l.bulk(tx, "rollup_findings", "unit_id", "cycle_id", "source", "area", "total", "closed")
+		frows := tx.bulk("rollup_findings", "unit_id", "cycle_id", "source", "area", "total", "closed")
 		for _, k := range fkeys {
 			fc := l.finds[k]
 			if err := frows.add(ctx, k.unit, k.cycle, k.source, k.area, fc[0], fc[1]); err != nil {

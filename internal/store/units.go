@@ -13,13 +13,13 @@ import (
 )
 
 const unitCols = `u.id, COALESCE(u.parent_id, 0), u.name, u.kind, u.path, u.depth, u.leader,
-	u.archived, u.version, u.created_at, u.updated_at`
+	u.archived, u.version, u.created_at, u.updated_at, u.code`
 
 func scanUnit(row interface{ Scan(...any) error }, extra ...any) (unit.Unit, error) {
 	var u unit.Unit
 	var created, updated int64
 	dest := append([]any{&u.ID, &u.ParentID, &u.Name, &u.Kind, &u.Path, &u.Depth, &u.Leader,
-		&u.Archived, &u.Version, &created, &updated}, extra...)
+		&u.Archived, &u.Version, &created, &updated, &u.Code}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return u, err
 	}

@@ -52,6 +52,7 @@ type Unit struct {
 	Path      string    `json:"path"`  // "/1/12/305/": ancestors and self
 	Depth     int       `json:"depth"` // 1 for a root
 	Leader    string    `json:"leader"`
+	Code      string    `json:"code"` // the organization's number (编号), "" if none
 	Archived  bool      `json:"archived"`
 	Version   int64     `json:"version"`
 	Children  int       `json:"children"` // number of direct children, when loaded
