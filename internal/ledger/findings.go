@@ -222,7 +222,7 @@ func ReadFindings(r io.Reader, cat Catalog, scale []finding.Severity) (FindingSh
 				titleErr = err // a title row with a problem
 			}
 			if layout == nil && line >= titleRows {
-				return errStop
+				return spreadsheet.ErrStop
 			}
 			return nil
 		}
@@ -246,45 +246,16 @@ func ReadFindings(r io.Reader, cat Catalog, scale []finding.Severity) (FindingSh
 	return sh, nil
 }
 
-// errStop ends eachRow early without an error.
-var errStop = errors.New("stop")
 
-// eachRow calls fn with the cells of every row of a workbook's first sheet,
-// numbered as the spreadsheet shows them, until fn returns an error
-// (errStop: just stop). Cells are read raw, so that numbers come back as
-// stored. A file that is not a workbook is an error on the field "file".
+// eachRow calls fn with the cells of every row of a workbook's first sheet
+// (spreadsheet.EachXLSXRow); a file that is not a workbook is an error on
+// the field "file".
 func eachRow(r io.Reader, fn func(line int, cells []string) error) error {
-	notXLSX := apperr.Field("file", "err.ledger_not_xlsx")
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		return notXLSX
+	err := spreadsheet.EachXLSXRow(r, fn)
+	if errors.Is(err, spreadsheet.ErrNotSheet) {
+		return apperr.Field("file", "err.ledger_not_xlsx")
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return notXLSX
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return notXLSX
-	}
-	defer rows.Close()
-	for line := 1; rows.Next(); line++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return notXLSX
-		}
-		spreadsheet.UnescapeCells(cells)
-		if err := fn(line, cells); errors.Is(err, errStop) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
-	if rows.Error() != nil {
-		return notXLSX
-	}
-	return nil
+	return err
 }
 
 // MatchArea returns the one of a cycle's areas that a cell names: its full

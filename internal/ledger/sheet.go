@@ -143,9 +143,8 @@ type Sheet struct {
 	Errors []RowError
 }
 
-// MaxUnzipped bounds what a workbook read back may expand to, against zip
-// bombs; a ledger of 100,000 items takes a fraction of it.
-const MaxUnzipped = 512 << 20
+// MaxUnzipped bounds what a workbook read back may expand to.
+const MaxUnzipped = spreadsheet.MaxUnzipped
 
 // titleRows is how far down the title row may be: people put a heading
 // above the table.

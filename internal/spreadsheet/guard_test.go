@@ -56,8 +56,9 @@ func TestEveryWriterEscapes(t *testing.T) {
 		}
 	}
 	// The check must look at something: the ledger, the findings sheet,
-	// the results and the summary write; the ledger and findings read.
-	if writers < 6 || readers < 2 {
+	// the results and the summary write; the ledger reads (the other
+	// imports read through EachRow, which unescapes).
+	if writers < 6 || readers < 1 {
 		t.Fatalf("found %d writing calls and %d reading files: the search is broken", writers, readers)
 	}
 }
