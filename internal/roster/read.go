@@ -253,7 +253,7 @@ func (l layout) userRow(line int, cells []string) (UserRow, Field, error) {
 	for _, c := range []struct {
 		f   Field
 		dst *string
-	}{{Login, &u.Login}, {Name, &u.Name}, {Phone, &u.Phone}, {Email, &u.Email}} {
+	}{{Login, &u.Login}, {Person, &u.Name}, {Phone, &u.Phone}, {Email, &u.Email}} {
 		if *c.dst, err = l.cell(cells, c.f); err != nil {
 			return u, c.f, err
 		}
@@ -261,6 +261,9 @@ func (l layout) userRow(line int, cells []string) (UserRow, Field, error) {
 	d := user.Draft{Login: u.Login, Name: u.Name}
 	if err := d.Normalize(); err != nil {
 		e, _ := apperr.As(err)
+		if e.Field == string(Name) {
+			return u, Person, err
+		}
 		return u, Field(e.Field), err
 	}
 	u.Login, u.Name = d.Login, d.Name

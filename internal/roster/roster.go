@@ -35,6 +35,7 @@ const (
 	Kind   Field = "kind"
 	Leader Field = "leader"
 	Login  Field = "login"
+	Person Field = "person" // a user's name
 	Phone  Field = "phone"
 	Email  Field = "email"
 	Grants Field = "grants" // role@unit, several
@@ -58,14 +59,14 @@ const (
 // whether each is required in a sheet to import.
 func (s Sheet) Columns() []Field {
 	if s == Users {
-		return []Field{Login, Name, Phone, Email, Grants, Active}
+		return []Field{Login, Person, Phone, Email, Grants, Active}
 	}
 	return []Field{Number, Name, Parent, Kind, Leader}
 }
 
 func (s Sheet) required() []Field {
 	if s == Users {
-		return []Field{Login, Name, Grants}
+		return []Field{Login, Person, Grants}
 	}
 	return []Field{Name, Parent}
 }

@@ -162,3 +162,6 @@ func RoleOrder(r auth.Role) int {
 	}
 	return len(auth.Roles)
 }
+
+// Rows is how many units or users were written.
+func (w *Writer) Rows() int { return w.n - 1 }

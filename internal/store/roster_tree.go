@@ -188,6 +188,9 @@ func (tr *rtree) resolve(ref string) (*rnode, error) {
 	if len(names) == 0 {
 		return nil, apperr.Field("", "err.roster_unknown_unit", ref)
 	}
+	if n := tr.byCode[names[0]]; n != nil && tr.visible(n) {
+		at, names = n, names[1:] // a path may start at a number: "M01/游仙区委"
+	}
 	for _, name := range names {
 		n, err := tr.child(at, name)
 		if err != nil {

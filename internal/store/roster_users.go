@@ -215,7 +215,7 @@ func planUser(tr *rtree, users map[string]*ruser, row roster.UserRow, by audit.A
 	}
 	p.u, p.id = u, u.id
 	if row.Name != u.name {
-		p.fields = append(p.fields, roster.Name)
+		p.fields = append(p.fields, roster.Person)
 	}
 	if row.Phone != u.phone {
 		p.fields = append(p.fields, roster.Phone)
