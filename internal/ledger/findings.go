@@ -246,7 +246,6 @@ func ReadFindings(r io.Reader, cat Catalog, scale []finding.Severity) (FindingSh
 	return sh, nil
 }
 
-
 // eachRow calls fn with the cells of every row of a workbook's first sheet
 // (spreadsheet.EachXLSXRow); a file that is not a workbook is an error on
 // the field "file".
