@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -48,6 +49,11 @@ func importRoster(e *env, args []string, s roster.Sheet) error {
 	words, err := e.parseN(fs, args, 1, "FILE")
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A province's sheet is read whole; a soft limit makes the
+		// collector work harder rather than let garbage double the heap.
+		debug.SetMemoryLimit(400 << 20)
 	}
 	f, err := os.Open(words[0])
 	if err != nil {

@@ -161,7 +161,7 @@ func (s *Store) openSQLite(path string) error {
 	// DSN, so that the driver runs them on every new connection of both
 	// pools (synchronous is a per-connection setting).
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + s.sync + ")", "foreign_keys(ON)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + s.sync + ")", "foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-65536)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
