@@ -181,6 +181,7 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 	} else {
 		fmt.Fprintln(e.stdout, "set-password links (shown once, valid 7 days):")
 	}
+	// The login goes through spreadsheet.Escape below.
 	w := csv.NewWriter(out)
 	for _, l := range links {
 		if err := w.Write([]string{spreadsheet.Escape(l[0]), l[1]}); err != nil {

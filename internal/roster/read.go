@@ -34,7 +34,7 @@ type layout struct {
 func newLayout(cat Catalog, s Sheet, titles []string) (layout, int, error) {
 	l := layout{col: map[Field]int{}}
 	names := map[string]Field{}
-	for _, f := range s.Columns() {
+	for _, f := range s.Fields() {
 		names[string(f)] = f
 		for _, loc := range Locales {
 			names[fold(cat.T(loc, f.Key()))] = f

@@ -55,9 +55,9 @@ const (
 	Users Sheet = "users"
 )
 
-// Columns are a sheet's columns in the order export writes them, and
+// Fields are a sheet's columns in the order export writes them, and
 // whether each is required in a sheet to import.
-func (s Sheet) Columns() []Field {
+func (s Sheet) Fields() []Field {
 	if s == Users {
 		return []Field{Login, Person, Phone, Email, Grants, Active}
 	}

@@ -47,7 +47,7 @@ type Writer struct {
 func NewWriter(out io.Writer, format Format, s Sheet, cat Catalog, locale string) (*Writer, error) {
 	w := &Writer{cat: cat, locale: locale, sheet: s, out: out}
 	var titles []string
-	for _, f := range s.Columns() {
+	for _, f := range s.Fields() {
 		titles = append(titles, cat.T(locale, f.Key()))
 	}
 	if format == CSV {
@@ -55,6 +55,7 @@ func NewWriter(out io.Writer, format Format, s Sheet, cat Catalog, locale string
 		if _, err := io.WriteString(out, "\ufeff"); err != nil {
 			return nil, err
 		}
+		// Cells go through spreadsheet.Escape in row.
 		w.cw = csv.NewWriter(out)
 		return w, w.row(titles)
 	}
@@ -69,7 +70,7 @@ func NewWriter(out io.Writer, format Format, s Sheet, cat Catalog, locale string
 		w.f.Close()
 		return nil, err
 	}
-	for i, f := range s.Columns() {
+	for i, f := range s.Fields() {
 		width := 16.0
 		if f == Name || f == Parent || f == Grants {
 			width = 40

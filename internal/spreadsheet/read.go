@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -81,6 +82,9 @@ func EachRow(r io.Reader, fn func(line int, cells []string) error) error {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	// Rows are numbered as a spreadsheet program shows the file: a blank
+	// line is a row, a cell over several lines is one.
+	extra := 0
 	for {
 		cells, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -90,6 +94,10 @@ func EachRow(r io.Reader, fn func(line int, cells []string) error) error {
 			return ErrNotSheet
 		}
 		line, _ := cr.FieldPos(0)
+		line -= extra
+		for _, c := range cells {
+			extra += strings.Count(c, "\n")
+		}
 		if err := fn(line, UnescapeCells(cells)); errors.Is(err, ErrStop) {
 			return nil
 		} else if err != nil {
