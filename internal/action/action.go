@@ -89,12 +89,12 @@ const (
 // Table is the decision table, in the README's order.
 var Table = []Rule{
 	{UnitRead, auth.ReadUnit, OnUnit, "read a unit and what belongs to it: reports, findings, items, evidence, published comments"},
-	{UnitCreate, auth.ManageUnits, OnUnit, "add a sub-unit (on the parent)"},
-	{UnitChange, auth.ManageUnits, OnUnit, "rename, change kind or leader, archive; a move also on the new parent"},
+	{UnitCreate, auth.ManageUnits, OnUnit, "add a sub-unit (on the parent), one by one or by a units import"},
+	{UnitChange, auth.ManageUnits, OnUnit, "rename, change kind, leader or number, archive or restore, by hand or by import; a move also on the new parent"},
 	{UnitChannels, auth.ManageUnits, OnUnit, "read and set the unit's group robots and webhook (the DingTalk secret is sensitive), send a test message"},
 	{UserRead, auth.ManageUsers, OnUser, "see a user in the lists and their page"},
-	{UserCreate, auth.ManageUsers, OnUnit, "create a user (on the unit of every grant given)"},
-	{UserChange, auth.ManageUsers, OnPeer, "edit, disable, reset the password, add or remove grants (a grant added also on its unit)"},
+	{UserCreate, auth.ManageUsers, OnUnit, "create a user (on the unit of every grant given), one by one or by a users import"},
+	{UserChange, auth.ManageUsers, OnPeer, "edit, disable, reset the password, add or remove grants (a grant added also on its unit), by hand or by import"},
 	{SettingsChange, auth.ManageUsers, OnTop, "system-wide settings"},
 	{AuditRead, auth.ReadAudit, OnUnit, "read the audit trail of a subtree"},
 	{CycleCreate, auth.ManageCycles, OnUnit, "start a cycle (on the unit that will run it)"},
