@@ -131,7 +131,7 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 	if !res.OK() {
 		return fmt.Errorf("%d of %d rows have errors; nothing was imported", len(res.Errors), res.Rows)
 	}
-	var links [][]string
+	links := 0
 	for _, ch := range res.Changes {
 		if len(ch.Ops) == 1 && ch.Ops[0] == roster.Keep {
 			continue
@@ -154,7 +154,7 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 		}
 		fmt.Fprintln(e.stdout, line)
 		if ch.Link != "" {
-			links = append(links, []string{ch.Name, base + "/password/" + ch.Link})
+			links++
 		}
 	}
 	var counts []string
@@ -168,7 +168,7 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 		verb = "dry run, nothing saved"
 	}
 	fmt.Fprintf(e.stdout, "%d rows: %s (%s)\n", res.Rows, strings.Join(counts, ", "), verb)
-	if len(links) == 0 {
+	if links == 0 {
 		return nil
 	}
 	out, closeOut := io.Writer(e.stdout), func() error { return nil }
@@ -183,8 +183,11 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 	}
 	// The login goes through spreadsheet.Escape below.
 	w := csv.NewWriter(out)
-	for _, l := range links {
-		if err := w.Write([]string{spreadsheet.Escape(l[0]), l[1]}); err != nil {
+	for _, ch := range res.Changes {
+		if ch.Link == "" {
+			continue
+		}
+		if err := w.Write([]string{spreadsheet.Escape(ch.Name), base + "/password/" + ch.Link}); err != nil {
 			return err
 		}
 	}
@@ -193,7 +196,7 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 		return err
 	}
 	if linksFile != "" {
-		fmt.Fprintf(e.stdout, "%d set-password links written to %s (valid 7 days)\n", len(links), linksFile)
+		fmt.Fprintf(e.stdout, "%d set-password links written to %s (valid 7 days)\n", links, linksFile)
 	}
 	return closeOut()
 }

@@ -27,10 +27,17 @@ type ruser struct {
 	line     int
 }
 
+// One slice per outcome, shared by the plans (never changed).
+var (
+	opsCreate = []roster.Op{roster.Create}
+	opsUpdate = []roster.Op{roster.Update}
+	opsKeep   = []roster.Op{roster.Keep}
+)
+
 // userPlan is what one row does to its user.
 type userPlan struct {
 	u      *ruser // nil for a new user
-	row    roster.UserRow
+	row    *roster.UserRow // the sheet's, not a copy: a province has half a million
 	grants []auth.Grant // as the row gives them, units resolved
 	ops    []roster.Op
 	fields []roster.Field
@@ -72,7 +79,8 @@ func (s *Store) ImportUsers(ctx context.Context, by audit.Actor, sh roster.UserS
 				return err
 			}
 			var plans []*userPlan
-			for _, row := range sh.Rows {
+			for i := range sh.Rows {
+				row := &sh.Rows[i]
 				p, f, err := planUser(tr, users, row, by, in.Policy)
 				if err != nil {
 					if apperr.KindOf(err) == apperr.Internal {
@@ -121,8 +129,10 @@ func (s *Store) ImportUsers(ctx context.Context, by audit.Actor, sh roster.UserS
 }
 
 func (p *userPlan) change() roster.Change {
-	c := roster.Change{Line: p.row.Line, Ops: p.ops, ID: p.id, Name: p.row.Login, Fields: p.fields, Link: p.link, Mailed: p.mailed}
-	if p.u != nil {
+	c := roster.Change{Ops: p.ops, ID: p.id, Fields: p.fields, Link: p.link, Mailed: p.mailed}
+	if p.row != nil {
+		c.Line, c.Name = p.row.Line, p.row.Login
+	} else {
 		c.Name = p.u.login
 	}
 	return c
@@ -177,7 +187,7 @@ func loadUsers(ctx context.Context, q querier) (map[string]*ruser, error) {
 }
 
 // planUser checks a row and returns what it does, or the column at fault.
-func planUser(tr *rtree, users map[string]*ruser, row roster.UserRow, by audit.Actor, pol RosterPolicy) (*userPlan, roster.Field, error) {
+func planUser(tr *rtree, users map[string]*ruser, row *roster.UserRow, by audit.Actor, pol RosterPolicy) (*userPlan, roster.Field, error) {
 	p := &userPlan{row: row}
 	for _, g := range row.Grants {
 		n, err := tr.resolve(g.Unit)
@@ -199,8 +209,8 @@ func planUser(tr *rtree, users map[string]*ruser, row roster.UserRow, by audit.A
 				return nil, roster.Grants, apperr.Field(string(roster.Grants), "err.roster_unknown_unit", g.UnitName)
 			}
 		}
-		p.ops = []roster.Op{roster.Create}
-		users[row.Login] = &ruser{login: row.Login, line: row.Line}
+		// The sheet's reader already refused a login twice (roster.ReadUsers).
+		p.ops = opsCreate
 		return p, "", nil
 	}
 	if u.line != 0 {
@@ -255,9 +265,9 @@ func planUser(tr *rtree, users map[string]*ruser, row roster.UserRow, by audit.A
 	if changed {
 		p.fields = append(p.fields, roster.Grants)
 	}
-	p.ops = []roster.Op{roster.Keep}
+	p.ops = opsKeep
 	if len(p.fields) > 0 {
-		p.ops = []roster.Op{roster.Update}
+		p.ops = opsUpdate
 	}
 	return p, "", nil
 }
