@@ -36,9 +36,9 @@ var (
 
 // userPlan is what one row does to its user.
 type userPlan struct {
-	u      *ruser // nil for a new user
+	u      *ruser          // nil for a new user
 	row    *roster.UserRow // the sheet's, not a copy: a province has half a million
-	grants []auth.Grant // as the row gives them, units resolved
+	grants []auth.Grant    // as the row gives them, units resolved
 	ops    []roster.Op
 	fields []roster.Field
 	id     int64
