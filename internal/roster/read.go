@@ -37,7 +37,12 @@ func newLayout(cat Catalog, s Sheet, titles []string) (layout, int, error) {
 	for _, f := range s.Fields() {
 		names[string(f)] = f
 		for _, loc := range Locales {
-			names[fold(cat.T(loc, f.Key()))] = f
+			t := fold(cat.T(loc, f.Key()))
+			names[t] = f
+			// "授权" for "授权（角色@单位）": the words before a note
+			if i := strings.IndexAny(t, "(（"); i > 0 {
+				names[t[:i]] = f
+			}
 		}
 	}
 	for i, t := range titles {
