@@ -62,6 +62,10 @@ func decideUser(p *auth.Principal, n Name, m Managed) error {
 	return apperr.New(apperr.NotFound, "err.not_found")
 }
 
+// CanListUsers reports whether p may open the user list at all: p may read
+// users somewhere (UserRead). The list itself holds only those p may read.
+func CanListUsers(p *auth.Principal) bool { return p.CanAnywhere(RuleOf(UserRead).Need) }
+
 // CanChangeUser reports whether p may edit, disable, reset or re-grant m.
 func CanChangeUser(p *auth.Principal, m Managed) bool { return canUser(p, UserChange, m) }
 
@@ -235,10 +239,10 @@ func (a *Actions) Users(ctx context.Context, p *auth.Principal, q UserQuery) (Us
 	if err != nil {
 		return page, err
 	}
-	f := store.UserFilter{Scopes: scopes, Query: q.Query, Role: q.Role, AfterID: q.AfterID, Limit: q.Limit + 1}
 	if q.Role != "" && !q.Role.Valid() {
 		return page, apperr.Field("role", "err.unknown_role", q.Role)
 	}
+	f := store.UserFilter{Scopes: scopes, Query: q.Query, Role: q.Role, AfterID: q.AfterID, Limit: q.Limit + 1}
 	if q.UnitID != 0 {
 		u, err := a.st.Unit(ctx, q.UnitID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {

@@ -19,6 +19,9 @@ type userOut struct {
 // userList lists the users the caller may read, with their grants,
 // filtered by search, unit subtree (unit_id) and role (action.Users).
 func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if !action.CanListUsers(p) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
 	limit, err := queryLimit(r, 100, 500)
 	if err != nil {
 		return err

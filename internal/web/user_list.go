@@ -47,8 +47,8 @@ func (d userListData) NextURL() string {
 // and filtered by unit subtree and role, a page at a time (action.Users).
 // A malformed or refused filter shows the page with the field's message.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	if _, err := principal(r).ScopesOrForbidden(auth.ManageUsers); err != nil {
-		return err
+	if !action.CanListUsers(principal(r)) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	v := r.URL.Query()
 	d := userListData{Query: strings.TrimSpace(v.Get("q")), Roles: auth.Roles}

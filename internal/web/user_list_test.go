@@ -47,6 +47,7 @@ func TestUserListGrantsAndFilters(t *testing.T) {
 		{"no such unit", "admin", "unit_id=999999", 400, []string{"单位 999999 不存在"}, nil},
 		{"bad cursor", "admin", "after=x", 400, []string{"应为正整数"}, nil},
 		{"not an admin", "leadera", "", 403, nil, []string{">member-a<"}},
+		{"not an admin, bad input", "leadera", "role=boss&unit_id=x", 403, nil, []string{"未知角色"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(tc.who, "GET", "/users?"+tc.query, "")
@@ -152,6 +153,9 @@ func TestAPIUserListGrantsAndFilters(t *testing.T) {
 	}
 	if strings.Join(all, " ") != "member-a below-a role-staff" {
 		t.Fatalf("pages: %v", all)
+	}
+	if status, _, body := f.apiUsers("leadera", "role=boss&unit_id={A}"); status != 403 {
+		t.Errorf("not an admin: %d %s", status, body)
 	}
 	// Refused: a unit outside the caller's subtree, bad input; each names its field.
 	for _, tc := range []struct{ who, query, field string }{
