@@ -2,9 +2,13 @@ package action
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
+	"zeren/internal/store"
+	"zeren/internal/unit"
 	"zeren/internal/user"
 )
 
@@ -57,6 +61,10 @@ func decideUser(p *auth.Principal, n Name, m Managed) error {
 	}
 	return apperr.New(apperr.NotFound, "err.not_found")
 }
+
+// CanListUsers reports whether p may open the user list at all: p may read
+// users somewhere (UserRead). The list itself holds only those p may read.
+func CanListUsers(p *auth.Principal) bool { return p.CanAnywhere(RuleOf(UserRead).Need) }
 
 // CanChangeUser reports whether p may edit, disable, reset or re-grant m.
 func CanChangeUser(p *auth.Principal, m Managed) bool { return canUser(p, UserChange, m) }
@@ -170,4 +178,102 @@ func (a *Actions) RemoveGrant(ctx context.Context, p *auth.Principal, grantID in
 // CanChangeSettings reports whether p may change system-wide settings.
 func CanChangeSettings(p *auth.Principal) bool {
 	return RuleOf(SettingsChange).On == OnTop && p.IsTopAdmin()
+}
+
+// UserQuery is what the user list asks for, as the pages and the API read
+// it: a search, a unit (users with a grant in its subtree) and a role.
+type UserQuery struct {
+	Query   string
+	UnitID  int64     // 0 for any
+	Role    auth.Role // "" for any
+	AfterID int64
+	Limit   int
+}
+
+// ParseUserQuery reads the list's query parameters, naming the field that
+// is malformed.
+func ParseUserQuery(q, unitID, role, after string) (UserQuery, error) {
+	uq := UserQuery{Query: strings.TrimSpace(q), Role: auth.Role(strings.TrimSpace(role))}
+	if uq.Role != "" && !uq.Role.Valid() {
+		return uq, apperr.Field("role", "err.unknown_role", uq.Role)
+	}
+	var err error
+	if uq.UnitID, err = optionalID(unitID); err != nil {
+		return uq, apperr.Field("unit_id", "err.not_a_number")
+	}
+	if uq.AfterID, err = optionalID(after); err != nil {
+		return uq, apperr.Field("after", "err.not_a_number")
+	}
+	return uq, nil
+}
+
+// optionalID reads a positive id; empty reads as 0.
+func optionalID(s string) (int64, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && n <= 0 {
+		err = strconv.ErrRange
+	}
+	return n, err
+}
+
+// UserPage is a page of the user list.
+type UserPage struct {
+	Users []Managed
+	Unit  unit.Unit // the filter's unit, when one was asked for
+	Next  int64     // keyset cursor of the next page, 0 when none
+}
+
+// Users lists the users p may read (UserRead), a page at a time, each with
+// their grants loaded for the whole page at once. The store scopes the query
+// by p's subtrees; a filter unit outside them is refused by name, as a unit
+// that does not exist is, and every user is checked again against the rule.
+func (a *Actions) Users(ctx context.Context, p *auth.Principal, q UserQuery) (UserPage, error) {
+	var page UserPage
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	scopes, err := p.ScopesOrForbidden(RuleOf(UserRead).Need)
+	if err != nil {
+		return page, err
+	}
+	if q.Role != "" && !q.Role.Valid() {
+		return page, apperr.Field("role", "err.unknown_role", q.Role)
+	}
+	f := store.UserFilter{Scopes: scopes, Query: q.Query, Role: q.Role, AfterID: q.AfterID, Limit: q.Limit + 1}
+	if q.UnitID != 0 {
+		u, err := a.st.Unit(ctx, q.UnitID)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return page, err
+		}
+		if err != nil || !p.Can(RuleOf(UserRead).Need, u.Path) {
+			return page, apperr.Field("unit_id", "err.no_such_unit", q.UnitID)
+		}
+		page.Unit, f.Unit = u, u.Path
+	}
+	users, err := a.st.Users(ctx, f)
+	if err != nil {
+		return page, err
+	}
+	if len(users) > q.Limit {
+		users = users[:q.Limit]
+		page.Next = users[q.Limit-1].ID
+	}
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	grants, err := a.st.GrantsOf(ctx, ids)
+	if err != nil {
+		return page, err
+	}
+	for _, u := range users {
+		m := Managed{User: u, Grants: grants[u.ID]}
+		if decideUser(p, UserRead, m) == nil {
+			page.Users = append(page.Users, m)
+		}
+	}
+	return page, nil
 }

@@ -3,11 +3,10 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
+	"zeren/internal/action"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
-	"zeren/internal/store"
 	"zeren/internal/user"
 )
 
@@ -17,30 +16,32 @@ type userOut struct {
 	Grants []auth.Grant `json:"grants"`
 }
 
+// userList lists the users the caller may read, with their grants,
+// filtered by search, unit subtree (unit_id) and role (action.Users).
 func (a *API) userList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scopes, err := p.ScopesOrForbidden(auth.ManageUsers)
-	if err != nil {
-		return err
+	if !action.CanListUsers(p) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	limit, err := queryLimit(r, 100, 500)
 	if err != nil {
 		return err
 	}
-	var after int64
-	if s := r.URL.Query().Get("after"); s != "" {
-		if after, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return apperr.Field("after", "err.not_a_number")
-		}
-	}
-	users, err := a.st.Users(r.Context(), store.UserFilter{Scopes: scopes, Query: strings.TrimSpace(r.URL.Query().Get("q")), AfterID: after, Limit: limit + 1})
+	v := r.URL.Query()
+	q, err := action.ParseUserQuery(v.Get("q"), v.Get("unit_id"), v.Get("role"), v.Get("after"))
 	if err != nil {
 		return err
 	}
-	out := list[user.User]{Items: nonNil(users)}
-	if len(users) > limit {
-		out.Items = users[:limit]
-		next := users[limit-1].ID
-		out.Next = &next
+	q.Limit = limit
+	page, err := a.act.Users(r.Context(), p, q)
+	if err != nil {
+		return err
+	}
+	out := list[userOut]{Items: make([]userOut, len(page.Users))}
+	for i, m := range page.Users {
+		out.Items[i] = userOut{User: m.User, Grants: nonNil(m.Grants)}
+	}
+	if page.Next != 0 {
+		out.Next = &page.Next
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

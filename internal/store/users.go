@@ -174,15 +174,18 @@ func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, hash,
 
 // UserFilter selects users for the admin list.
 type UserFilter struct {
-	Scopes  []string // the admin's subtrees; users whose every grant lies inside them (or who have none) are listed
-	Query   string   // substring of login or name
-	AfterID int64    // keyset cursor
+	Scopes  []string  // the admin's subtrees; users whose every grant lies inside them (or who have none) are listed
+	Query   string    // substring of login or name
+	Unit    string    // a unit's path: only users with a grant in its subtree ("" for any)
+	Role    auth.Role // only users with a grant of this role, in Unit's subtree when both are set ("" for any)
+	AfterID int64     // keyset cursor
 	Limit   int
 }
 
 // Users lists users an admin manages (auth.ManagesUser): those whose every
 // grant lies inside the admin's subtrees, and those with no grant yet (just
-// created, to be granted).
+// created, to be granted). The unit and role filters only narrow that set:
+// a unit outside the scopes lists no one.
 func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 	if len(f.Scopes) == 0 {
 		return nil, nil
@@ -191,12 +194,31 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 	where := `NOT EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
 		WHERE g.user_id = u.id AND NOT ` + scope + `) AND u.id > ?`
 	args = append(args, f.AfterID)
+	switch {
+	case f.Unit != "":
+		// Drawn from the subtree's units (units_path, then grants_unit), so
+		// that a county's users are found without walking the province's.
+		lo, hi := unit.SubtreeRange(f.Unit)
+		in := `SELECT fg.user_id FROM grants fg JOIN units fu ON fu.id = fg.unit_id WHERE fu.path >= ? AND fu.path < ?`
+		args = append(args, lo, hi)
+		if f.Role != "" {
+			in += ` AND fg.role = ?`
+			args = append(args, string(f.Role))
+		}
+		where += ` AND u.id IN (` + in + `)`
+	case f.Role != "":
+		// A role alone is common: checked per user on the (user_id, unit_id,
+		// role) key while walking users in id order, as the scope is.
+		where += ` AND EXISTS (SELECT 1 FROM grants fg WHERE fg.user_id = u.id AND fg.role = ?)`
+		args = append(args, string(f.Role))
+	}
 	if f.Query != "" {
 		where += ` AND (u.login LIKE ? ESCAPE '\' OR u.name LIKE ? ESCAPE '\')`
 		like := "%" + likeEscape(f.Query) + "%"
 		args = append(args, like, like)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
+	// 501: a page of 500 and one more that tells whether another page follows.
+	if f.Limit <= 0 || f.Limit > 501 {
 		f.Limit = 100
 	}
 	args = append(args, f.Limit)
@@ -212,6 +234,35 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]user.User, error) {
 			return nil, err
 		}
 		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// GrantsOf returns the grants of several users, with unit names and paths,
+// in one query: a page of the user list shows each user's grants.
+func (s *Store) GrantsOf(ctx context.Context, userIDs []int64) (map[int64][]auth.Grant, error) {
+	out := make(map[int64][]auth.Grant, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(userIDs)), ",")
+	args := make([]any, len(userIDs))
+	for i, id := range userIDs {
+		args[i] = id
+	}
+	rows, err := s.rd(ctx).QueryContext(ctx, s.q(`SELECT g.user_id, g.id, g.role, g.unit_id, un.name, un.path
+		FROM grants g JOIN units un ON un.id = g.unit_id WHERE g.user_id IN (`+in+`) ORDER BY g.user_id, un.path, g.role`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("grants of users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID int64
+		var g auth.Grant
+		if err := rows.Scan(&userID, &g.ID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath); err != nil {
+			return nil, err
+		}
+		out[userID] = append(out[userID], g)
 	}
 	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -65,6 +66,43 @@ func TestUsersAndGrants(t *testing.T) {
 	next, _ := st.Users(ctx, store.UserFilter{Scopes: []string{city.Path}, Limit: 1, AfterID: list[0].ID})
 	if len(list) != 1 || len(next) != 1 || next[0].ID == list[0].ID {
 		t.Fatalf("keyset pages: %+v %+v", list, next)
+	}
+
+	// Filters narrow the scope, never widen it: a unit outside the scope
+	// lists no one; the role and the unit hold on the same grant.
+	ids := func(us []user.User) []int64 {
+		var out []int64
+		for _, x := range us {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.UserFilter
+		want []int64
+	}{
+		{"unit", store.UserFilter{Scopes: []string{city.Path}, Unit: fc.Path}, []int64{u.ID, local.ID}},
+		{"unit and role", store.UserFilter{Scopes: []string{city.Path}, Unit: fc.Path, Role: auth.UnitStaff}, []int64{local.ID}},
+		{"role of another unit's grant", store.UserFilter{Scopes: []string{city.Path}, Unit: fc.Path, Role: auth.Observer}, nil},
+		{"role", store.UserFilter{Scopes: []string{city.Path}, Role: auth.UnitStaff}, []int64{other.ID, local.ID}},
+		{"unit outside the scope", store.UserFilter{Scopes: []string{fc.Path}, Unit: yx.Path}, nil},
+		{"unit above the scope", store.UserFilter{Scopes: []string{fc.Path}, Unit: city.Path}, []int64{local.ID}},
+		{"unit after the cursor", store.UserFilter{Scopes: []string{city.Path}, Unit: fc.Path, AfterID: u.ID}, []int64{local.ID}},
+	} {
+		if got, err := st.Users(ctx, tc.f); err != nil || fmt.Sprint(ids(got)) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.name, ids(got), err, tc.want)
+		}
+	}
+	grants, err := st.GrantsOf(ctx, []int64{u.ID, other.ID, 999999})
+	if err != nil || len(grants[u.ID]) != 2 || len(grants[other.ID]) != 1 || len(grants[999999]) != 0 {
+		t.Fatalf("grants of users: %+v %v", grants, err)
+	}
+	if g := grants[other.ID][0]; g.Role != auth.UnitStaff || g.UnitID != yx.ID || g.UnitName != "游仙区委" || g.UnitPath != yx.Path {
+		t.Fatalf("grant: %+v", g)
+	}
+	if g := grants[u.ID][0]; g.UnitID != city.ID { // by path: the city first
+		t.Fatalf("grants in path order: %+v", grants[u.ID])
 	}
 
 	ed, err := st.UpdateUser(ctx, audit.System, u.ID, u.Version, user.Draft{Login: u.Login, Name: "张三丰", Locale: "en"})

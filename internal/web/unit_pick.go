@@ -31,7 +31,13 @@ func (s *Server) unitPick(w http.ResponseWriter, r *http.Request) error {
 		field = "parent_id"
 	}
 	d := pickData{Field: field}
-	if query := strings.TrimSpace(q.Get("q")); query != "" && len([]rune(query)) <= unit.MaxNameLen {
+	// A picker inside a form with its own search field q (the user list's
+	// filter) sends its text as unit_q.
+	query := q.Get("q")
+	if query == "" {
+		query = q.Get("unit_q")
+	}
+	if query := strings.TrimSpace(query); query != "" && len([]rune(query)) <= unit.MaxNameLen {
 		var err error
 		d.Units, err = s.st.Units(r.Context(), store.UnitFilter{Scopes: principal(r).Scopes(action), Query: query, Limit: 20})
 		if err != nil {
