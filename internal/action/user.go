@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"time"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -170,4 +171,46 @@ func (a *Actions) RemoveGrant(ctx context.Context, p *auth.Principal, grantID in
 // CanChangeSettings reports whether p may change system-wide settings.
 func CanChangeSettings(p *auth.Principal) bool {
 	return RuleOf(SettingsChange).On == OnTop && p.IsTopAdmin()
+}
+
+// PasswordLink is a set-password link just made, shown this once.
+type PasswordLink struct {
+	UserID    int64
+	Token     string
+	ExpiresAt time.Time
+}
+
+// IssuePasswordLink makes a one-time set-password link for a user p may
+// change (a reset for a person who forgot their password or never got the
+// mail); a disabled user's link would not work, so none is made.
+func (a *Actions) IssuePasswordLink(ctx context.Context, p *auth.Principal, userID int64) (PasswordLink, error) {
+	m, err := a.changeable(ctx, p, userID)
+	if err != nil {
+		return PasswordLink{}, err
+	}
+	if m.User.Disabled {
+		return PasswordLink{}, apperr.New(apperr.Conflict, "err.password_link_user_disabled")
+	}
+	token, expires, err := a.st.CreatePasswordLink(ctx, p.Actor(), userID)
+	return PasswordLink{UserID: userID, Token: token, ExpiresAt: expires}, err
+}
+
+// SetPasswordByLink sets the password of the user whose set-password link
+// token is, if the link still works and the password (given twice) meets
+// the rules; the link and every other link of the user are spent and their
+// sessions end. Needs no principal: the token is the credential.
+func (a *Actions) SetPasswordByLink(ctx context.Context, token, password, confirm string) (user.User, error) {
+	u, err := a.st.PasswordLinkUser(ctx, token)
+	if err != nil {
+		return u, err
+	}
+	if err := auth.CheckPassword(u.Login, password); err != nil {
+		return u, err
+	}
+	if password != confirm {
+		return u, apperr.Field("confirm", "err.passwords_differ")
+	}
+	// Hashed before the transaction, which checks the link again: argon2id
+	// takes tens of milliseconds that the write lock need not wait for.
+	return a.st.SetPasswordByLink(ctx, token, auth.HashPassword(password))
 }
