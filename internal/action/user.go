@@ -194,23 +194,3 @@ func (a *Actions) IssuePasswordLink(ctx context.Context, p *auth.Principal, user
 	token, expires, err := a.st.CreatePasswordLink(ctx, p.Actor(), userID)
 	return PasswordLink{UserID: userID, Token: token, ExpiresAt: expires}, err
 }
-
-// SetPasswordByLink sets the password of the user whose set-password link
-// token is, if the link still works and the password (given twice) meets
-// the rules; the link and every other link of the user are spent and their
-// sessions end. Needs no principal: the token is the credential.
-func (a *Actions) SetPasswordByLink(ctx context.Context, token, password, confirm string) (user.User, error) {
-	u, err := a.st.PasswordLinkUser(ctx, token)
-	if err != nil {
-		return u, err
-	}
-	if err := auth.CheckPassword(u.Login, password); err != nil {
-		return u, err
-	}
-	if password != confirm {
-		return u, apperr.Field("confirm", "err.passwords_differ")
-	}
-	// Hashed before the transaction, which checks the link again: argon2id
-	// takes tens of milliseconds that the write lock need not wait for.
-	return a.st.SetPasswordByLink(ctx, token, auth.HashPassword(password))
-}

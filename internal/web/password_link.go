@@ -30,11 +30,31 @@ func (s *Server) passwordLinkUse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	token := r.PathValue("token")
-	u, err := s.act.SetPasswordByLink(r.Context(), token, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
+	u, err := s.setPasswordByLink(r, token, r.PostForm.Get("password"), r.PostForm.Get("confirm"))
 	if err != nil {
 		return s.renderPasswordLink(w, r, apperr.Status(err), token, u, err)
 	}
 	return s.redirect(w, r, "/login", "flash.password_set")
+}
+
+// setPasswordByLink checks the link and the password (given twice) against
+// the rules, then uses the link. The token is the credential, so no policy
+// decides (as with a one-time voting code); the store checks the link again
+// in the transaction that spends it.
+func (s *Server) setPasswordByLink(r *http.Request, token, password, confirm string) (user.User, error) {
+	u, err := s.st.PasswordLinkUser(r.Context(), token)
+	if err != nil {
+		return u, err
+	}
+	if err := auth.CheckPassword(u.Login, password); err != nil {
+		return u, err
+	}
+	if password != confirm {
+		return u, apperr.Field("confirm", "err.passwords_differ")
+	}
+	// Hashed before the transaction: argon2id takes tens of milliseconds
+	// that the write lock need not wait for.
+	return s.st.SetPasswordByLink(r.Context(), token, auth.HashPassword(password))
 }
 
 // renderPasswordLink renders the page; a link that does not work is a
