@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
@@ -276,4 +277,26 @@ func (a *Actions) Users(ctx context.Context, p *auth.Principal, q UserQuery) (Us
 		}
 	}
 	return page, nil
+}
+
+// PasswordLink is a set-password link just made, shown this once.
+type PasswordLink struct {
+	UserID    int64
+	Token     string
+	ExpiresAt time.Time
+}
+
+// IssuePasswordLink makes a one-time set-password link for a user p may
+// change (a reset for a person who forgot their password or never got the
+// mail); a disabled user's link would not work, so none is made.
+func (a *Actions) IssuePasswordLink(ctx context.Context, p *auth.Principal, userID int64) (PasswordLink, error) {
+	m, err := a.changeable(ctx, p, userID)
+	if err != nil {
+		return PasswordLink{}, err
+	}
+	if m.User.Disabled {
+		return PasswordLink{}, apperr.New(apperr.Conflict, "err.password_link_user_disabled")
+	}
+	token, expires, err := a.st.CreatePasswordLink(ctx, p.Actor(), userID)
+	return PasswordLink{UserID: userID, Token: token, ExpiresAt: expires}, err
 }

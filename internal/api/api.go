@@ -32,11 +32,14 @@ type API struct {
 	cat       *i18n.Catalog
 	log       *slog.Logger
 	maxUpload int64
+	baseURL   string
 }
 
-// New returns the API; maxUpload bounds evidence files.
-func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, maxUpload int64) *API {
-	return &API{st: st, act: action.New(st), cat: cat, log: log, maxUpload: maxUpload}
+// New returns the API; maxUpload bounds evidence files, and baseURL is
+// where people open zeren (--base-url), for the set-password links it
+// hands out ("": the address of the request).
+func New(st *store.Store, cat *i18n.Catalog, log *slog.Logger, maxUpload int64, baseURL string) *API {
+	return &API{st: st, act: action.New(st), cat: cat, log: log, maxUpload: maxUpload, baseURL: baseURL}
 }
 
 // Route is one entry of the API's route table.
@@ -120,6 +123,7 @@ func (a *API) Routes() []Route {
 		{"POST /api/v1/users", a.h(a.userCreate)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},
 		{"PATCH /api/v1/users/{id}", a.h(a.userPatch)},
+		{"POST /api/v1/users/{id}/password-link", a.h(a.userPasswordLink)},
 		{"GET /api/v1/me/notifications", a.h(a.myNotifications)},
 		{"POST /api/v1/me/notifications/read", a.h(a.myNotificationsRead)},
 		{"POST /api/v1/me/notifications/{id}/read", a.h(a.myNotificationRead)},

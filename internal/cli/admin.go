@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"fmt"
 	"strings"
+	"time"
+
 	"zeren/internal/audit"
 
 	"zeren/internal/apperr"
@@ -118,6 +120,45 @@ func userToken(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+// userLink prints a one-time set-password link, for a person without a
+// password (imported) or who forgot theirs.
+func userLink(e *env, args []string) error {
+	c := config.Defaults()
+	fs := e.flags("user link", "LOGIN [--base-url URL]",
+		"Print a one-time link with which the user chooses a password; it works once, for 7 days, and is shown only this once.")
+	c.DBFlags(fs)
+	c.BaseURLFlag(fs)
+	words, err := e.parseN(fs, args, 1, "LOGIN")
+	if err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	st, err := e.openStore(c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, _, err := st.UserByLogin(e.ctx, words[0])
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field("login", "err.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return apperr.New(apperr.Conflict, "err.password_link_user_disabled")
+	}
+	token, expires, err := st.CreatePasswordLink(e.ctx, cliActor, u.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, user.PasswordLinkURL(c.BaseURL, token))
+	fmt.Fprintf(e.stderr, "zeren user link: for %s (%s), works once until %s\n", u.Login, u.Name, expires.Format(time.RFC3339))
 	return nil
 }
 

@@ -50,6 +50,7 @@ func commands() []command {
 		{"migrate", "[--db DB] [--data DIR]", "apply pending database migrations", migrate},
 		{"user add", "LOGIN --name NAME --grant ROLE@UNIT_ID [--grant ...]", "add a user; the password is read from stdin", userAdd},
 		{"user token", "LOGIN [--name NAME]", "print a new API token for a user", userToken},
+		{"user link", "LOGIN [--base-url URL] [--db DB] [--data DIR]", "print a one-time set-password link for a user", userLink},
 		{"unit add", "NAME [--parent ID] [--kind KIND] [--leader NAME]", "add a unit (a root when --parent is omitted)", unitAdd},
 		{"audit verify", "[--db DB] [--data DIR]", "check the audit trail's hash chain", auditVerify},
 		{"export ledger", "--cycle ID [--unit ID] --out FILE.xlsx [--db DB] [--data DIR]", "export a cycle's rectification ledger to Excel", exportLedger},

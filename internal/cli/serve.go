@@ -61,7 +61,7 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 	srv, err := web.New(st, e.cat, log, web.Options{
 		Sessions:   store.SessionTimeouts{Idle: c.SessionIdle, Absolute: c.SessionAbsolute},
 		TrustProxy: c.TrustProxy, Location: loc, Version: Version, MaxBody: c.MaxBody, MaxUpload: c.MaxUpload,
-		Jobs: j,
+		Jobs: j, BaseURL: c.BaseURL,
 	})
 	if err != nil {
 		return err
@@ -104,7 +104,8 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 	return nil
 }
 
-// housekeeping removes expired sessions and old login failures hourly and lets SQLite refresh its
+// housekeeping removes expired sessions, old login failures and expired
+// set-password links hourly and lets SQLite refresh its
 // statistics nightly. Both are idempotent, so it does not matter that every
 // process behind a load balancer runs them.
 func housekeeping(ctx context.Context, st *store.Store, c config.Config, log *slog.Logger) {
@@ -122,6 +123,9 @@ func housekeeping(ctx context.Context, st *store.Store, c config.Config, log *sl
 		}
 		if err := st.DeleteOldLoginFailures(ctx); err != nil {
 			log.Warn("delete old login failures", "error", err)
+		}
+		if _, err := st.DeleteExpiredPasswordLinks(ctx); err != nil {
+			log.Warn("delete expired password links", "error", err)
 		}
 		if n++; n%24 == 0 {
 			if err := st.Optimize(ctx); err != nil {

@@ -96,9 +96,14 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 
 // NotifyFlags registers the flags of the outside messages.
 func (c *Config) NotifyFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the address people open zeren at, for the links in e-mails and robot messages")
+	c.BaseURLFlag(fs)
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for e-mail notifications: smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465 (TLS); empty: no e-mail")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender of the notification mails, e.g. 'zeren <noreply@example.org>'")
+}
+
+// BaseURLFlag registers --base-url, for the commands that hand out links.
+func (c *Config) BaseURLFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the address people open zeren at, for the links in e-mails and robot messages and the set-password links")
 }
 
 // EnvName is the environment variable of a flag: --session-idle → ZEREN_SESSION_IDLE.

@@ -117,6 +117,7 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 	river.AddWorker(workers, river.WorkFunc(j.workSweep))
 	river.AddWorker(workers, river.WorkFunc(j.workOutbox))
 	river.AddWorker(workers, river.WorkFunc(j.workDeliver))
+	river.AddWorker(workers, river.WorkFunc(j.workPasswordLink))
 	cfg := &river.Config{
 		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:     workers,
@@ -318,12 +319,16 @@ func (j *Jobs) handOver(ctx context.Context, digests bool) (map[remind.Channel]i
 	}
 }
 
+// deliveryKinds are the jobs that send something outside: notifications
+// and set-password mails.
+var deliveryKinds = []string{DeliverArgs{}.Kind(), PasswordLinkArgs{}.Kind()}
+
 // Failed lists the deliveries that failed for good or are waiting to be
 // retried, newest first, for the admins' jobs page. A retry due soon is
 // kept available (River's own shortcut), so every state but completed
 // counts once an attempt has failed.
 func (j *Jobs) Failed(ctx context.Context, limit int) ([]*rivertype.JobRow, error) {
-	res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).
+	res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(deliveryKinds...).
 		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled,
 			rivertype.JobStateAvailable, rivertype.JobStateScheduled).
 		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(limit))
@@ -361,7 +366,7 @@ func (j *Jobs) Drain(ctx context.Context) (int, error) {
 		_ = j.client.Stop(sctx)
 	}()
 	for {
-		res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).
+		res, err := j.client.JobList(ctx, river.NewJobListParams().Kinds(deliveryKinds...).
 			States(rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(1000))
 		if err != nil {
 			return 0, err

@@ -59,6 +59,9 @@ func (s *Server) jobRow(r *http.Request, j *rivertype.JobRow, names map[int64]st
 	var a jobs.DeliverArgs
 	if err := json.Unmarshal(j.EncodedArgs, &a); err == nil {
 		row.Channel = a.Channel
+		if j.Kind == (jobs.PasswordLinkArgs{}).Kind() {
+			row.Channel = remind.Email // a set-password mail
+		}
 		name, ok := names[a.UserID]
 		if !ok {
 			if u, err := s.st.User(r.Context(), a.UserID); err == nil {

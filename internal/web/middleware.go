@@ -83,8 +83,26 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		if isPasswordLink(r) {
+			// The path holds a set-password token: no Referer carries it
+			// anywhere, and no cache keeps the page.
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Cache-Control", "no-store")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isPasswordLink reports whether r is for a set-password link's page.
+func isPasswordLink(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/password/") }
+
+// logPath is a request's path as logged: a set-password token is secret
+// and never written to the log.
+func logPath(r *http.Request) string {
+	if isPasswordLink(r) {
+		return "/password/…"
+	}
+	return r.URL.Path
 }
 
 // limitBody caps every request body; handlers see a 413 error past it.

@@ -26,7 +26,7 @@ var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", 
 	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet",
 	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment", "ledger", "rectification", "ledger_import",
 	"finding_new", "findings_import", "assessment", "summary", "dashboard", "unit_dashboard", "compare", "todo",
-	"inbox", "jobs"}
+	"inbox", "jobs", "password_link"}
 
 // fragmentNames are partials rendered alone for htmx requests.
 var fragmentNames = []string{"unit_children", "unit_pick", "report_saved"}
@@ -203,7 +203,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		s.log.Error("request failed", "method", r.Method, "path", logPath(r), "error", err)
 		err = apperr.New(apperr.Internal, "err.internal")
 	}
 	v := s.newView(w, r, "title.error", status)

@@ -55,6 +55,8 @@ var roleMatrix = []access{
 	{route: "POST /login", method: "POST", path: "/login", body: "login=x&password=y", public: true, ok: 401},
 	{route: "POST /logout", method: "POST", path: "/logout", public: true, ok: 303},
 	{route: "POST /locale", method: "POST", path: "/locale", body: "locale=en", public: true, ok: 303},
+	{route: "GET /password/{token}", method: "GET", path: "/password/zpl_unknown", public: true, ok: 404},
+	{route: "POST /password/{token}", method: "POST", path: "/password/zpl_unknown", body: "password=brand-new-secret-1&confirm=brand-new-secret-1", public: true, ok: 404},
 	{route: "GET /api/v1/openapi.json", method: "GET", path: "/api/v1/openapi.json", public: true, ok: 200},
 
 	{route: "GET /login/totp", method: "GET", path: "/login/totp", allowed: everyone, ok: 303},
@@ -132,6 +134,7 @@ var roleMatrix = []access{
 	{route: "GET /users/{id}", method: "GET", path: "/users/{user:T}", allowed: admins, ok: 200, outsideDenied: 403},
 	{route: "POST /users/{id}", method: "POST", path: "/users/{user:T}", body: "version={uv:T}&name=新名字", allowed: admins, ok: 303, outsideDenied: 403},
 	{route: "POST /users/{id}/grants", method: "POST", path: "/users/{user:T}/grants", body: "role=observer&unit_id={T}", allowed: admins, ok: 303, outsideDenied: 403},
+	{route: "POST /users/{id}/password-link", method: "POST", path: "/users/{user:T}/password-link", allowed: admins, ok: 200, outsideDenied: 403},
 	{route: "POST /grants/{id}/delete", method: "POST", path: "/grants/{grant:T}/delete", allowed: admins, ok: 303, outsideDenied: 403},
 
 	{route: "GET /api/v1/me/todo", method: "GET", path: "/api/v1/me/todo", allowed: everyone, ok: 200},
@@ -161,6 +164,7 @@ var roleMatrix = []access{
 	{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", body: `{"login": "wangwu", "name": "王五", "password": "another-long-pass", "grants": [{"role": "staff", "unit_id": {T}}]}`, allowed: admins, ok: 201, outsideAllowed: 400, outsideDenied: 403},
 	{route: "GET /api/v1/users/{id}", method: "GET", path: "/api/v1/users/{user:T}", allowed: admins, ok: 200, outsideDenied: 403},
 	{route: "PATCH /api/v1/users/{id}", method: "PATCH", path: "/api/v1/users/{user:T}", body: `{"version": {uv:T}, "name": "新名字"}`, allowed: admins, ok: 200, outsideDenied: 403},
+	{route: "POST /api/v1/users/{id}/password-link", method: "POST", path: "/api/v1/users/{user:T}/password-link", allowed: admins, ok: 201, outsideDenied: 403},
 }
 
 // target rewrites the {T…} placeholders for the inside (A) or outside (B) target.
@@ -340,7 +344,7 @@ func TestEveryRouteInMatrix(t *testing.T) {
 	for _, r := range srv.routeTable() {
 		patterns = append(patterns, r.pattern)
 	}
-	for _, r := range api.New(f.st, mustCatalog(t), discardLog(), 1<<20).Routes() {
+	for _, r := range api.New(f.st, mustCatalog(t), discardLog(), 1<<20, "").Routes() {
 		patterns = append(patterns, r.Pattern)
 	}
 	for _, p := range patterns {

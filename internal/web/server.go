@@ -26,8 +26,11 @@ type Options struct {
 	TrustProxy bool           // believe X-Forwarded-Proto and X-Forwarded-For
 	Location   *time.Location // zone in which times are shown
 	Version    string
-	MaxBody    int64 // bytes accepted in a request body
-	MaxUpload  int64 // bytes accepted in an evidence file
+	// BaseURL is where people open zeren (--base-url), for the
+	// set-password links handed out; "" is the address of the request.
+	BaseURL   string
+	MaxBody   int64 // bytes accepted in a request body
+	MaxUpload int64 // bytes accepted in an evidence file
 	// HTTPClient posts to the group robots (a unit's test message); nil
 	// is a client with notify.Timeout. Tests put an httptest client here.
 	HTTPClient *http.Client
@@ -80,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, rt.h)
 		match.Handle(rt.pattern, http.NotFoundHandler())
 	}
-	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload)
+	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload, s.opt.BaseURL)
 	mux.Handle("/api/v1/", a.Handler())
 	for _, rt := range a.Routes() {
 		match.Handle(rt.Pattern, http.NotFoundHandler())
@@ -120,6 +123,8 @@ func (s *Server) routeTable() []routeDef {
 		{"POST /login", p(s.login)},
 		{"POST /logout", p(s.logout)},
 		{"POST /locale", p(s.setLocale)},
+		{"GET /password/{token}", p(s.passwordLinkForm)},
+		{"POST /password/{token}", p(s.passwordLinkUse)},
 		{"GET /login/totp", half(s.loginTOTPForm)},
 		{"POST /login/totp", half(s.loginTOTP)},
 		{"GET /profile/totp", half(s.totpSetup)},
@@ -243,6 +248,7 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /users/{id}", in(s.userShow)},
 		{"POST /users/{id}", in(s.userUpdate)},
 		{"POST /users/{id}/grants", in(s.grantAdd)},
+		{"POST /users/{id}/password-link", in(s.userPasswordLink)},
 		{"POST /grants/{id}/delete", in(s.grantRemove)},
 	}
 }

@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"zeren/internal/action"
 
+	"zeren/internal/action"
 	"zeren/internal/apperr"
 	"zeren/internal/auth"
 	"zeren/internal/i18n"
@@ -20,6 +20,7 @@ type userData struct {
 	Locales []string
 	Mine    *user.Draft // the edit that lost to a newer version
 	Change  bool        // the admin may edit, disable, reset and re-grant this user
+	Link    *shownLink  // a set-password link just made, shown this once
 }
 
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
@@ -31,7 +32,16 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error) error {
-	d := userData{User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
+	return s.renderUserPage(w, r, status, u, grants, mine, formErr, nil)
+}
+
+// renderUserLink shows the user's page with a set-password link just made.
+func (s *Server) renderUserLink(w http.ResponseWriter, r *http.Request, u user.User, grants []auth.Grant, link *shownLink) error {
+	return s.renderUserPage(w, r, http.StatusOK, u, grants, nil, nil, link)
+}
+
+func (s *Server) renderUserPage(w http.ResponseWriter, r *http.Request, status int, u user.User, grants []auth.Grant, mine *user.Draft, formErr error, link *shownLink) error {
+	d := userData{Link: link, User: u, Draft: user.Draft{Login: u.Login, Name: u.Name, Locale: u.Locale, Disabled: u.Disabled},
 		Grants: grants, Role: auth.Observer, Roles: auth.Roles, Locales: i18n.Locales,
 		Change: action.CanChangeUser(principal(r), action.Managed{User: u, Grants: grants})}
 	if formErr != nil && mine != nil {
