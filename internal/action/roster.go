@@ -22,8 +22,10 @@ import (
 type ImportOptions struct {
 	DryRun         bool
 	ArchiveMissing bool
-	Mail           func(email string) bool
-	Progress       func(done, total int)
+	// MailLinks mails new users their set-password links
+	// (jobs.MailPasswordLinks); nil shows every link to the importer.
+	MailLinks func(ctx context.Context, userIDs []int64) (unmailed []int64, err error)
+	Progress  func(done, total int)
 }
 
 // rosterPolicy answers an import's questions for p.
@@ -61,7 +63,7 @@ func Sees(p *auth.Principal, path string) bool {
 }
 
 func (o ImportOptions) store(pol store.RosterPolicy) store.RosterImport {
-	return store.RosterImport{Policy: pol, DryRun: o.DryRun, ArchiveMissing: o.ArchiveMissing, Mail: o.Mail, Progress: o.Progress}
+	return store.RosterImport{Policy: pol, DryRun: o.DryRun, ArchiveMissing: o.ArchiveMissing, MailLinks: o.MailLinks, Progress: o.Progress}
 }
 
 // ImportUnits brings a units sheet in, within p's rights.

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -42,7 +43,7 @@ func importRoster(e *env, args []string, s roster.Sheet) error {
 		"Import the "+string(s)+" of an organization from an Excel workbook or a CSV file; `zeren export "+string(s)+"`\n"+
 			"writes the same format, so an export edited and imported again is a sync.\n"+rosterHelp)
 	c.DBFlags(fs)
-	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the address people open zeren at, for the set-password links")
+	c.NotifyFlags(fs)
 	dry := fs.Bool("dry-run", false, "check the file and list what would change, without changing anything")
 	archive := fs.Bool("archive-missing", false, "archive the units (disable the users) that the file does not name")
 	links := fs.String("links", "", "write the new users' set-password links to this CSV file instead of the standard output")
@@ -66,6 +67,15 @@ func importRoster(e *env, args []string, s roster.Sheet) error {
 	}
 	defer st.Close()
 	opt := action.ImportOptions{DryRun: *dry, ArchiveMissing: *archive, Progress: e.progress("import " + string(s))}
+	if _, ok := c.Email(); ok && s == roster.Users {
+		// With a mail server, new users with an address get their link
+		// by mail, from a job a running `zeren serve` sends.
+		j, err := e.jobs(c, st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			return err
+		}
+		opt.MailLinks = j.MailPasswordLinks
+	}
 	acts, p := action.New(st), action.System(cliActor)
 	var res roster.Result
 	if s == roster.Units {
@@ -151,6 +161,9 @@ func (e *env) reportRoster(res roster.Result, base, linksFile string) error {
 		line := fmt.Sprintf("row %s: %s: %s", where, ch.Name, strings.Join(ops, ", "))
 		if len(fields) > 0 {
 			line += " (" + strings.Join(fields, ", ") + ")"
+		}
+		if ch.Mailed {
+			line += ": set-password link mailed"
 		}
 		fmt.Fprintln(e.stdout, line)
 		if ch.Link != "" {

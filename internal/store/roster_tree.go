@@ -38,9 +38,11 @@ type RosterImport struct {
 	Policy         RosterPolicy
 	DryRun         bool
 	ArchiveMissing bool
-	// Mail reports whether a new user's set-password link goes by mail (a
-	// job makes it then) instead of being shown to the importer.
-	Mail func(email string) bool
+	// MailLinks, if set, hands the new users with an address to the mail
+	// job (jobs.MailPasswordLinks, in the import's transaction), which
+	// makes and mails each one's link; the users it returns get a link
+	// shown to the importer instead.
+	MailLinks func(ctx context.Context, userIDs []int64) (unmailed []int64, err error)
 	// Progress, if set, hears how far the writing is.
 	Progress func(done, total int)
 }

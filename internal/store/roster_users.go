@@ -308,7 +308,7 @@ func (t *Tx) applyUsers(ctx context.Context, by audit.Actor, plans []*userPlan, 
 	if err != nil {
 		return err
 	}
-	var linked []int64
+	var linked, mail []int64
 	for i, p := range created {
 		p.id = ids[i]
 		r := p.row
@@ -327,8 +327,8 @@ func (t *Tx) applyUsers(ctx context.Context, by audit.Actor, plans []*userPlan, 
 		}
 		switch {
 		case !r.Active:
-		case r.Email != "" && in.Mail != nil && in.Mail(r.Email):
-			p.mailed = true
+		case r.Email != "" && in.MailLinks != nil:
+			mail = append(mail, p.id)
 		default:
 			linked = append(linked, p.id)
 		}
@@ -346,12 +346,26 @@ func (t *Tx) applyUsers(ctx context.Context, by audit.Actor, plans []*userPlan, 
 	if err := c.close(ctx, t); err != nil {
 		return err
 	}
+	mailed := map[int64]bool{}
+	if len(mail) > 0 {
+		unmailed, err := in.MailLinks(ctx, mail)
+		if err != nil {
+			return fmt.Errorf("mail set-password links: %w", err)
+		}
+		for _, id := range mail {
+			mailed[id] = true
+		}
+		for _, id := range unmailed {
+			mailed[id] = false
+			linked = append(linked, id)
+		}
+	}
 	links, err := t.addPasswordLinks(ctx, linked)
 	if err != nil {
 		return err
 	}
 	for _, p := range created {
-		p.link = links[p.id]
+		p.link, p.mailed = links[p.id], mailed[p.id]
 	}
 	for _, p := range plans {
 		switch p.ops[0] {
