@@ -156,18 +156,40 @@ func checkText(s string) error {
 }
 
 // SplitPath splits a full name path into its trimmed names; a leading or
-// trailing separator is allowed.
+// trailing separator is allowed. A name holding the separator or a
+// backslash has it escaped by a backslash ("a\/b" is the name "a/b").
 func SplitPath(p string) []string {
-	p = strings.Trim(strings.TrimSpace(p), PathSep)
-	if p == "" {
-		return nil
+	p = strings.TrimSpace(p)
+	var names []string
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\' && i+1 < len(p):
+			i++
+			b.WriteByte(p[i])
+		case c == '/':
+			names = append(names, strings.TrimSpace(b.String()))
+			b.Reset()
+		default:
+			b.WriteByte(c)
+		}
 	}
-	parts := strings.Split(p, PathSep)
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
+	names = append(names, strings.TrimSpace(b.String()))
+	if len(names) > 0 && names[0] == "" {
+		names = names[1:]
 	}
-	return parts
+	if len(names) > 0 && names[len(names)-1] == "" {
+		names = names[:len(names)-1]
+	}
+	return names
 }
 
-// JoinPath is the full name path of names, root first.
-func JoinPath(names []string) string { return strings.Join(names, PathSep) }
+// JoinPath is the full name path of names, root first, SplitPath's inverse.
+func JoinPath(names []string) string {
+	esc := strings.NewReplacer(`\`, `\\`, PathSep, `\`+PathSep)
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = esc.Replace(n)
+	}
+	return strings.Join(out, PathSep)
+}

@@ -77,10 +77,6 @@ func (d *Draft) Normalize() error {
 	case n > MaxNameLen:
 		return apperr.Field("name", "err.too_long", MaxNameLen)
 	}
-	// A sheet names a unit by the names on its path, joined by "/".
-	if strings.Contains(d.Name, "/") {
-		return apperr.Field("name", "err.name_slash")
-	}
 	if !d.Kind.Valid() {
 		return apperr.Field("kind", "err.unknown_kind")
 	}
