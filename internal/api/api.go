@@ -32,6 +32,7 @@ type API struct {
 	cat       *i18n.Catalog
 	log       *slog.Logger
 	maxUpload int64
+	base      func(r *http.Request) string // where links handed out point (WithLinkBase)
 }
 
 // New returns the API; maxUpload bounds evidence files.
@@ -52,6 +53,8 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/me/todo", a.h(a.meTodo)},
 		{"GET /api/v1/units", a.h(a.unitList)},
 		{"POST /api/v1/units", a.h(a.unitCreate)},
+		{"POST /api/v1/units/import", a.h(a.unitsImport)},
+		{"GET /api/v1/units/export", a.h(a.unitsExport)},
 		{"GET /api/v1/units/{id}", a.h(a.unitGet)},
 		{"PATCH /api/v1/units/{id}", a.h(a.unitPatch)},
 		{"GET /api/v1/units/{id}/channels", a.h(a.unitChannelsGet)},
@@ -118,6 +121,8 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/units/{id}/stats", a.h(a.unitStats)},
 		{"GET /api/v1/users", a.h(a.userList)},
 		{"POST /api/v1/users", a.h(a.userCreate)},
+		{"POST /api/v1/users/import", a.h(a.usersImport)},
+		{"GET /api/v1/users/export", a.h(a.usersExport)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},
 		{"PATCH /api/v1/users/{id}", a.h(a.userPatch)},
 		{"GET /api/v1/me/notifications", a.h(a.myNotifications)},

@@ -61,7 +61,7 @@ func (e *env) serveStore(c config.Config, st *store.Store, ready func(url string
 	srv, err := web.New(st, e.cat, log, web.Options{
 		Sessions:   store.SessionTimeouts{Idle: c.SessionIdle, Absolute: c.SessionAbsolute},
 		TrustProxy: c.TrustProxy, Location: loc, Version: Version, MaxBody: c.MaxBody, MaxUpload: c.MaxUpload,
-		Jobs: j,
+		Jobs: j, BaseURL: c.BaseURL,
 	})
 	if err != nil {
 		return err

@@ -26,8 +26,11 @@ type Options struct {
 	TrustProxy bool           // believe X-Forwarded-Proto and X-Forwarded-For
 	Location   *time.Location // zone in which times are shown
 	Version    string
-	MaxBody    int64 // bytes accepted in a request body
-	MaxUpload  int64 // bytes accepted in an evidence file
+	// BaseURL is the address people open zeren at (--base-url), where the
+	// set-password links of an import point; empty for the request's own.
+	BaseURL   string
+	MaxBody   int64 // bytes accepted in a request body
+	MaxUpload int64 // bytes accepted in an evidence file
 	// HTTPClient posts to the group robots (a unit's test message); nil
 	// is a client with notify.Timeout. Tests put an httptest client here.
 	HTTPClient *http.Client
@@ -80,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, rt.h)
 		match.Handle(rt.pattern, http.NotFoundHandler())
 	}
-	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload)
+	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload).WithLinkBase(s.linkBase)
 	mux.Handle("/api/v1/", a.Handler())
 	for _, rt := range a.Routes() {
 		match.Handle(rt.Pattern, http.NotFoundHandler())
