@@ -13,5 +13,11 @@ func init() {
 		{route: "GET /api/v1/units/export", method: "GET", path: "/api/v1/units/export?format=csv", allowed: everyone, ok: 200},
 		{route: "POST /api/v1/users/import", method: "POST", path: "/api/v1/users/import", body: users, allowed: admins, ok: 200},
 		{route: "GET /api/v1/users/export", method: "GET", path: "/api/v1/users/export", allowed: admins, ok: 200},
+		{route: "GET /units/import", method: "GET", path: "/units/import", allowed: admins, ok: 200},
+		{route: "POST /units/import", method: "POST", path: "/units/import", body: multipartFile("units.csv", units), allowed: admins, ok: 200},
+		{route: "GET /units/export", method: "GET", path: "/units/export", allowed: everyone, ok: 200},
+		{route: "GET /users/import", method: "GET", path: "/users/import", allowed: admins, ok: 200},
+		{route: "POST /users/import", method: "POST", path: "/users/import", body: multipartFile("users.csv", users), allowed: admins, ok: 200},
+		{route: "GET /users/export", method: "GET", path: "/users/export?format=csv", allowed: admins, ok: 200},
 	}...)
 }

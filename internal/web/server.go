@@ -16,6 +16,7 @@ import (
 	"zeren/internal/jobs"
 	"zeren/internal/rectification"
 	"zeren/internal/report"
+	"zeren/internal/roster"
 	"zeren/internal/route"
 	"zeren/internal/store"
 )
@@ -147,6 +148,9 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /units", in(s.unitList)},
 		{"GET /units/pick", in(s.unitPick)},
 		{"GET /units/new", in(s.unitNew)},
+		{"GET /units/import", in(s.rosterImportForm(roster.Units))},
+		{"POST /units/import", in(s.rosterImport(roster.Units))},
+		{"GET /units/export", in(s.rosterExport(roster.Units))},
 		{"POST /units", in(s.unitCreate)},
 		{"GET /units/{id}", in(s.unitShow)},
 		{"GET /units/{id}/children", in(s.unitChildren)},
@@ -242,6 +246,9 @@ func (s *Server) routeTable() []routeDef {
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},
+		{"GET /users/import", in(s.rosterImportForm(roster.Users))},
+		{"POST /users/import", in(s.rosterImport(roster.Users))},
+		{"GET /users/export", in(s.rosterExport(roster.Users))},
 		{"POST /users", in(s.userCreate)},
 		{"GET /users/{id}", in(s.userShow)},
 		{"POST /users/{id}", in(s.userUpdate)},
