@@ -124,20 +124,22 @@ type rosterColumn struct {
 func (v *view) RosterColumns(s roster.Sheet) []rosterColumn {
 	var out []rosterColumn
 	for _, f := range s.Columns() {
-		c := rosterColumn{Title: v.T(f.Key()), About: v.T("roster_import.about." + string(f)), Required: s.Required(f)}
+		c := rosterColumn{Title: v.T(f.Key()), Required: s.Required(f)}
+		var names []string
 		switch f {
 		case roster.Kind:
-			var ks []string
 			for _, k := range unit.Kinds {
-				ks = append(ks, v.T("kind."+string(k)))
+				names = append(names, v.T("kind."+string(k)))
 			}
-			c.About += " " + strings.Join(ks, v.T("roster_import.list_sep"))
 		case roster.Grants:
-			var rs []string
 			for _, r := range auth.Roles {
-				rs = append(rs, v.T("role."+string(r)))
+				names = append(names, v.T("role."+string(r)))
 			}
-			c.About += " " + strings.Join(rs, v.T("roster_import.list_sep"))
+		}
+		if names != nil {
+			c.About = v.T("roster_import.about."+string(f), strings.Join(names, v.T("roster_import.list_sep")))
+		} else {
+			c.About = v.T("roster_import.about." + string(f))
 		}
 		out = append(out, c)
 	}
@@ -174,18 +176,12 @@ func (v *view) RosterOps(c roster.Change) string {
 	return out
 }
 
-// rosterCount is the number of changes of one kind.
-type rosterCount struct {
-	Op string
-	N  int
-}
-
 // RosterCounts are the result's counts, in a fixed order, zeros aside.
-func (v *view) RosterCounts(res *roster.Result) []rosterCount {
-	var out []rosterCount
+func (v *view) RosterCounts(res *roster.Result) []string {
+	var out []string
 	for _, op := range rosterOps {
 		if n := res.Counts[op]; n > 0 {
-			out = append(out, rosterCount{Op: v.T("roster.op." + string(op)), N: n})
+			out = append(out, v.T("roster_import.count", v.T("roster.op."+string(op)), n))
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"regexp"
@@ -66,8 +67,8 @@ func TestRosterImportPages(t *testing.T) {
 func TestRosterImportUnitsPage(t *testing.T) {
 	f := newFixture(t)
 	resp, body := f.postRaw("admin", "/units/import", []byte(unitsCSV), true, "dry_run", "1")
-	if resp.StatusCode != 200 || strings.Count(body, `<tr class="import-change">`) != 2 || !strings.Contains(body, "检查通过（共 2 行）") ||
-		!strings.Contains(body, "新增 <strong>2</strong>") || resp.Header.Get("Cache-Control") != "no-store" {
+	if resp.StatusCode != 200 || strings.Count(body, `<tr class="import-change">`) != 2 || !strings.Contains(body, "检查通过（共读取 2 行）") ||
+		!strings.Contains(body, `<strong class="import-counts">新增 2</strong>`) || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("dry run: %d\n%s", resp.StatusCode, excerpt(body))
 	}
 	if n := unitCount(t, f.st, "新建"); n != 0 {
@@ -84,7 +85,7 @@ func TestRosterImportUnitsPage(t *testing.T) {
 	}
 
 	resp, body = f.postRaw("admin", "/units/import", []byte(unitsCSV), true)
-	if resp.StatusCode != 200 || !strings.Contains(body, "已导入（共 2 行）") || !strings.Contains(body, `<a href="/units/`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, "已导入（共读取 2 行）") || !strings.Contains(body, `<a href="/units/`) {
 		t.Fatalf("import: %d\n%s", resp.StatusCode, excerpt(body))
 	}
 	if n := unitCount(t, f.st, "新建"); n != 2 {
@@ -154,5 +155,21 @@ func TestRosterImportUsersPage(t *testing.T) {
 	resp, _ = f.postRaw("leadera", "/users/import", []byte(csv), true)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("leader: %d", resp.StatusCode)
+	}
+}
+
+// TestRosterImportArchiveMissing: with the box ticked, a dry run lists the
+// units the file does not name as archived, keeps the box ticked, and
+// archives nothing.
+func TestRosterImportArchiveMissing(t *testing.T) {
+	f := newFixture(t)
+	csv := "名称,上级单位\n中共涪城区委,中共绵阳市委\n城厢街道党工委,中共绵阳市委/中共涪城区委\n"
+	resp, body := f.postRaw("admina", "/units/import", []byte(csv), true, "dry_run", "1", "archive_missing", "1")
+	if resp.StatusCode != 200 || !strings.Contains(body, `name="archive_missing" value="1" checked`) ||
+		!regexp.MustCompile(`文件中未列出</small></td>\s*<td>中共绵阳市委/中共涪城区委/工区街道党工委</td>\s*<td>撤销</td>`).MatchString(body) {
+		t.Fatalf("dry run: %d\n%s", resp.StatusCode, excerpt(body))
+	}
+	if u, _ := f.st.Unit(context.Background(), f.units["A2"].ID); u.Archived {
+		t.Fatal("the dry run archived A2")
 	}
 }
