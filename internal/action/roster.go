@@ -66,9 +66,18 @@ func (o ImportOptions) store(pol store.RosterPolicy) store.RosterImport {
 	return store.RosterImport{Policy: pol, DryRun: o.DryRun, ArchiveMissing: o.ArchiveMissing, MailLinks: o.MailLinks, Progress: o.Progress}
 }
 
+// CanImport reports whether p may import the sheet at all (each row is
+// then decided on its unit), for the pages' links and forms.
+func CanImport(p *auth.Principal, s roster.Sheet) bool {
+	if s == roster.Users {
+		return p.CanAnywhere(auth.ManageUsers)
+	}
+	return p.CanAnywhere(auth.ManageUnits)
+}
+
 // ImportUnits brings a units sheet in, within p's rights.
 func (a *Actions) ImportUnits(ctx context.Context, p *auth.Principal, sh roster.UnitSheet, o ImportOptions) (roster.Result, error) {
-	if !p.CanAnywhere(auth.ManageUnits) {
+	if !CanImport(p, roster.Units) {
 		return roster.Result{}, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return a.st.ImportUnits(ctx, p.Actor(), sh, o.store(rosterPolicy(p, auth.ManageUnits)))
@@ -76,7 +85,7 @@ func (a *Actions) ImportUnits(ctx context.Context, p *auth.Principal, sh roster.
 
 // ImportUsers brings a users sheet in, within p's rights.
 func (a *Actions) ImportUsers(ctx context.Context, p *auth.Principal, sh roster.UserSheet, o ImportOptions) (roster.Result, error) {
-	if !p.CanAnywhere(auth.ManageUsers) {
+	if !CanImport(p, roster.Users) {
 		return roster.Result{}, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	return a.st.ImportUsers(ctx, p.Actor(), sh, o.store(rosterPolicy(p, auth.ManageUsers)))

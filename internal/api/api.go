@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +34,18 @@ type API struct {
 	log       *slog.Logger
 	maxUpload int64
 	baseURL   string
+	mailLinks MailLinks
+}
+
+// MailLinks mails new users their set-password links
+// (jobs.MailPasswordLinks) and hands back those it cannot mail.
+type MailLinks func(ctx context.Context, userIDs []int64) (unmailed []int64, err error)
+
+// WithMail makes imports mail the set-password links of new users with an
+// address, when a mail server is set; without it every link is shown.
+func (a *API) WithMail(fn MailLinks) *API {
+	a.mailLinks = fn
+	return a
 }
 
 // New returns the API; maxUpload bounds evidence files, and baseURL is
@@ -55,6 +68,8 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/me/todo", a.h(a.meTodo)},
 		{"GET /api/v1/units", a.h(a.unitList)},
 		{"POST /api/v1/units", a.h(a.unitCreate)},
+		{"POST /api/v1/units/import", a.h(a.unitsImport)},
+		{"GET /api/v1/units/export", a.h(a.unitsExport)},
 		{"GET /api/v1/units/{id}", a.h(a.unitGet)},
 		{"PATCH /api/v1/units/{id}", a.h(a.unitPatch)},
 		{"GET /api/v1/units/{id}/channels", a.h(a.unitChannelsGet)},
@@ -121,6 +136,8 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/units/{id}/stats", a.h(a.unitStats)},
 		{"GET /api/v1/users", a.h(a.userList)},
 		{"POST /api/v1/users", a.h(a.userCreate)},
+		{"POST /api/v1/users/import", a.h(a.usersImport)},
+		{"GET /api/v1/users/export", a.h(a.usersExport)},
 		{"GET /api/v1/users/{id}", a.h(a.userGet)},
 		{"PATCH /api/v1/users/{id}", a.h(a.userPatch)},
 		{"POST /api/v1/users/{id}/password-link", a.h(a.userPasswordLink)},

@@ -71,6 +71,16 @@ func (s Sheet) required() []Field {
 	return []Field{Name, Parent}
 }
 
+// Required reports whether a sheet to import must have the column f.
+func (s Sheet) Required(f Field) bool {
+	for _, r := range s.required() {
+		if r == f {
+			return true
+		}
+	}
+	return false
+}
+
 // Valid reports whether s names a sheet.
 func (s Sheet) Valid() bool { return s == Units || s == Users }
 

@@ -355,3 +355,12 @@ func (s *Server) baseURL(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
+
+// linkBase is where links handed out to be opened later point: the
+// configured base URL, else the address the browser used.
+func (s *Server) linkBase(r *http.Request) string {
+	if s.opt.BaseURL != "" {
+		return strings.TrimSuffix(s.opt.BaseURL, "/")
+	}
+	return s.baseURL(r)
+}

@@ -25,7 +25,7 @@ var templateFS embed.FS
 var pageNames = []string{"login", "login_totp", "totp_setup", "error", "units", "unit", "unit_new",
 	"users", "user", "user_new", "profile", "settings", "audit", "cycles", "cycle", "report", "report_diff", "agenda", "present", "booklet",
 	"appraisal", "codes", "vote", "vote_code", "results", "comments", "comment", "ledger", "rectification", "ledger_import",
-	"finding_new", "findings_import", "assessment", "summary", "dashboard", "unit_dashboard", "compare", "todo",
+	"finding_new", "findings_import", "roster_import", "assessment", "summary", "dashboard", "unit_dashboard", "compare", "todo",
 	"inbox", "jobs", "password_link"}
 
 // fragmentNames are partials rendered alone for htmx requests.

@@ -16,6 +16,7 @@ import (
 	"zeren/internal/jobs"
 	"zeren/internal/rectification"
 	"zeren/internal/report"
+	"zeren/internal/roster"
 	"zeren/internal/route"
 	"zeren/internal/store"
 )
@@ -83,7 +84,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, rt.h)
 		match.Handle(rt.pattern, http.NotFoundHandler())
 	}
-	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload, s.opt.BaseURL)
+	a := api.New(s.st, s.cat, s.log, s.opt.MaxUpload, s.opt.BaseURL).WithMail(s.mailLinks())
 	mux.Handle("/api/v1/", a.Handler())
 	for _, rt := range a.Routes() {
 		match.Handle(rt.Pattern, http.NotFoundHandler())
@@ -149,6 +150,9 @@ func (s *Server) routeTable() []routeDef {
 		{"GET /units", in(s.unitList)},
 		{"GET /units/pick", in(s.unitPick)},
 		{"GET /units/new", in(s.unitNew)},
+		{"GET /units/import", in(s.rosterImportForm(roster.Units))},
+		{"POST /units/import", in(s.rosterImport(roster.Units))},
+		{"GET /units/export", in(s.rosterExport(roster.Units))},
 		{"POST /units", in(s.unitCreate)},
 		{"GET /units/{id}", in(s.unitShow)},
 		{"GET /units/{id}/children", in(s.unitChildren)},
@@ -244,6 +248,9 @@ func (s *Server) routeTable() []routeDef {
 
 		{"GET /users", in(s.userList)},
 		{"GET /users/new", in(s.userNew)},
+		{"GET /users/import", in(s.rosterImportForm(roster.Users))},
+		{"POST /users/import", in(s.rosterImport(roster.Users))},
+		{"GET /users/export", in(s.rosterExport(roster.Users))},
 		{"POST /users", in(s.userCreate)},
 		{"GET /users/{id}", in(s.userShow)},
 		{"POST /users/{id}", in(s.userUpdate)},

@@ -28,16 +28,6 @@ func (s *Server) userPasswordLink(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return s.renderUserLink(w, r, u, grants, &shownLink{URL: user.PasswordLinkURL(s.publicBase(r), link.Token),
+	return s.renderUserLink(w, r, u, grants, &shownLink{URL: user.PasswordLinkURL(s.linkBase(r), link.Token),
 		Expires: link.ExpiresAt.In(s.opt.Location).Format("2006-01-02 15:04")})
-}
-
-// publicBase is where people open zeren (--base-url), for links handed
-// out to be opened elsewhere; without one configured, the address this
-// request came to.
-func (s *Server) publicBase(r *http.Request) string {
-	if s.opt.BaseURL != "" {
-		return s.opt.BaseURL
-	}
-	return s.baseURL(r)
 }
