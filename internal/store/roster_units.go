@@ -33,43 +33,62 @@ type unitPlan struct {
 func (s *Store) ImportUnits(ctx context.Context, by audit.Actor, sh roster.UnitSheet, in RosterImport) (roster.Result, error) {
 	res := roster.Result{Sheet: roster.Units, Rows: len(sh.Rows) + len(sh.Errors), DryRun: in.DryRun,
 		Errors: append([]roster.RowError(nil), sh.Errors...)}
+	var plans []unitPlan
+	plan := func(ctx context.Context, tx *Tx) error {
+		tr, err := loadTree(ctx, tx.tx, in.Policy.Sees)
+		if err != nil {
+			return err
+		}
+		for _, row := range sh.Rows {
+			p, f, err := tr.planUnit(row, in.Policy)
+			if err != nil {
+				if apperr.KindOf(err) == apperr.Internal {
+					return err
+				}
+				res.Errors = append(res.Errors, roster.NewRowError(row.Line, f, err))
+				continue
+			}
+			plans = append(plans, p)
+		}
+		if in.ArchiveMissing {
+			missing, errs := tr.missing(in.Policy)
+			plans = append(plans, missing...)
+			res.Errors = append(res.Errors, errs...)
+		}
+		return nil
+	}
+	apply := func(ctx context.Context, tx *Tx) error { return tx.applyUnits(ctx, by, plans, in) }
+	changes := func() []roster.Change {
+		out := make([]roster.Change, len(plans))
+		for i, p := range plans {
+			out[i] = roster.Change{Line: p.line, Ops: p.ops, ID: p.n.id, Name: p.n.namePath(), Fields: p.fields}
+		}
+		return out
+	}
+	err := s.importSheet(ctx, by, &res, in, plan, apply, changes)
+	return res, err
+}
+
+// importSheet runs an import in one transaction: plan checks every row
+// (each bad one goes to res.Errors); when all are good and it is no dry
+// run, apply writes them; then the import's own audit event.
+func (s *Store) importSheet(ctx context.Context, by audit.Actor, res *roster.Result, in RosterImport,
+	plan, apply func(ctx context.Context, tx *Tx) error, changes func() []roster.Change) error {
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		return s.Tx(ctx, func(tx *Tx) error {
-			tr, err := loadTree(ctx, tx.tx, in.Policy.Sees)
-			if err != nil {
+			if err := plan(ctx, tx); err != nil {
 				return err
-			}
-			var plans []unitPlan
-			for _, row := range sh.Rows {
-				p, f, err := tr.planUnit(row, in.Policy)
-				if err != nil {
-					if apperr.KindOf(err) == apperr.Internal {
-						return err
-					}
-					res.Errors = append(res.Errors, roster.NewRowError(row.Line, f, err))
-					continue
-				}
-				plans = append(plans, p)
-			}
-			if in.ArchiveMissing {
-				missing, errs := tr.missing(in.Policy)
-				plans = append(plans, missing...)
-				res.Errors = append(res.Errors, errs...)
-			}
-			for _, p := range plans {
-				res.Changes = append(res.Changes, roster.Change{Line: p.line, Ops: p.ops, ID: p.n.id, Name: p.n.namePath(), Fields: p.fields})
 			}
 			if !res.OK() || in.DryRun {
+				res.Changes = changes()
 				return errNothingToApply
 			}
-			if err := tx.applyUnits(ctx, by, plans, in); err != nil {
+			if err := apply(ctx, tx); err != nil {
 				return err
 			}
-			for i, p := range plans {
-				res.Changes[i].ID = p.n.id
-			}
+			res.Changes = changes()
 			res.Count()
-			return tx.audit(ctx, by, change{action: "units.import", objectType: "import", after: res.Counts})
+			return tx.audit(ctx, by, change{action: string(res.Sheet) + ".import", objectType: "import", after: res.Counts})
 		})
 	})
 	if errors.Is(err, errNothingToApply) {
@@ -79,7 +98,7 @@ func (s *Store) ImportUnits(ctx context.Context, by audit.Actor, sh roster.UnitS
 	if res.Counts == nil {
 		res.Count()
 	}
-	return res, err
+	return err
 }
 
 // planUnit checks a row against the tree as the rows above left it and

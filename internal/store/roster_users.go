@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,63 +67,50 @@ type userImportSnapshot struct {
 func (s *Store) ImportUsers(ctx context.Context, by audit.Actor, sh roster.UserSheet, in RosterImport) (roster.Result, error) {
 	res := roster.Result{Sheet: roster.Users, Rows: len(sh.Rows) + len(sh.Errors), DryRun: in.DryRun,
 		Errors: append([]roster.RowError(nil), sh.Errors...)}
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		return s.Tx(ctx, func(tx *Tx) error {
-			tr, err := loadTree(ctx, tx.tx, in.Policy.Sees)
+	var plans []*userPlan
+	plan := func(ctx context.Context, tx *Tx) error {
+		tr, err := loadTree(ctx, tx.tx, in.Policy.Sees)
+		if err != nil {
+			return err
+		}
+		users, err := loadUsers(ctx, tx.tx)
+		if err != nil {
+			return err
+		}
+		for i := range sh.Rows {
+			row := &sh.Rows[i]
+			p, f, err := planUser(tr, users, row, by, in.Policy)
 			if err != nil {
-				return err
+				if apperr.KindOf(err) == apperr.Internal {
+					return err
+				}
+				res.Errors = append(res.Errors, roster.NewRowError(row.Line, f, err))
+				continue
 			}
-			users, err := loadUsers(ctx, tx.tx)
-			if err != nil {
-				return err
-			}
-			var plans []*userPlan
-			for i := range sh.Rows {
-				row := &sh.Rows[i]
-				p, f, err := planUser(tr, users, row, by, in.Policy)
-				if err != nil {
-					if apperr.KindOf(err) == apperr.Internal {
-						return err
-					}
-					res.Errors = append(res.Errors, roster.NewRowError(row.Line, f, err))
+			plans = append(plans, p)
+		}
+		if in.ArchiveMissing {
+			for _, u := range users {
+				if u.line != 0 || u.disabled || u.id == by.UserID || len(u.grants) == 0 || !allInScopes(u.grants, in.Policy.Scopes) {
 					continue
 				}
-				plans = append(plans, p)
-			}
-			if in.ArchiveMissing {
-				for _, u := range users {
-					if u.line != 0 || u.disabled || u.id == by.UserID || len(u.grants) == 0 || !allInScopes(u.grants, in.Policy.Scopes) {
-						continue
-					}
-					if in.Policy.User(u.id, u.grants) != nil {
-						continue
-					}
-					plans = append(plans, &userPlan{u: u, id: u.id, ops: []roster.Op{roster.Disable}})
+				if in.Policy.User(u.id, u.grants) != nil {
+					continue
 				}
+				plans = append(plans, &userPlan{u: u, id: u.id, ops: []roster.Op{roster.Disable}})
 			}
-			if !res.OK() || in.DryRun {
-				for _, p := range plans {
-					res.Changes = append(res.Changes, p.change())
-				}
-				return errNothingToApply
-			}
-			if err := tx.applyUsers(ctx, by, plans, in); err != nil {
-				return err
-			}
-			for _, p := range plans {
-				res.Changes = append(res.Changes, p.change())
-			}
-			res.Count()
-			return tx.audit(ctx, by, change{action: "users.import", objectType: "import", after: res.Counts})
-		})
-	})
-	if errors.Is(err, errNothingToApply) {
-		err = nil
+		}
+		return nil
 	}
-	res.SortErrors()
-	if res.Counts == nil {
-		res.Count()
+	apply := func(ctx context.Context, tx *Tx) error { return tx.applyUsers(ctx, by, plans, in) }
+	changes := func() []roster.Change {
+		out := make([]roster.Change, len(plans))
+		for i, p := range plans {
+			out[i] = p.change()
+		}
+		return out
 	}
+	err := s.importSheet(ctx, by, &res, in, plan, apply, changes)
 	return res, err
 }
 
