@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"zeren/internal/backup"
@@ -36,6 +37,9 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, app string, progress fu
 	}
 	tables, err := s.tables(ctx, tx)
 	if err != nil {
+		return h, backup.Manifest{}, err
+	}
+	if tables, err = s.parentsFirst(ctx, tx, tables); err != nil {
 		return h, backup.Manifest{}, err
 	}
 	bw, err := backup.NewWriter(w, h)
@@ -169,3 +173,60 @@ func columnType(t string) backup.Type {
 
 // quoteIdent quotes a table or column name for both engines.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// parentsFirst orders tables so that each comes after the tables its
+// foreign keys reference (by name among equals). A restore loads them in
+// the archive's order: SQLite's deferred foreign keys are then never
+// pending, which would make every parent row's insert search its children.
+func (s *Store) parentsFirst(ctx context.Context, q querier, tables []string) ([]string, error) {
+	parents := map[string][]string{}
+	for _, t := range tables {
+		query := `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`
+		if s.engine == Postgres {
+			query = `SELECT DISTINCT p.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+				JOIN pg_class p ON p.oid = k.confrelid
+				WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace AND c.relname = $1`
+		}
+		rows, err := q.QueryContext(ctx, query, t)
+		if err != nil {
+			return nil, fmt.Errorf("foreign keys of %s: %w", t, err)
+		}
+		ps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var n string
+			return n, r.Scan(&n)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("foreign keys of %s: %w", t, err)
+		}
+		parents[t] = ps
+	}
+	done := map[string]bool{}
+	var out []string
+	for len(out) < len(tables) {
+		progress := false
+		for _, t := range tables { // by name
+			if done[t] {
+				continue
+			}
+			ready := true
+			for _, p := range parents[t] {
+				if p != t && !done[p] && slices.Contains(tables, p) {
+					ready = false
+				}
+			}
+			if ready {
+				done[t], progress = true, true
+				out = append(out, t)
+			}
+		}
+		if !progress { // a cycle: the rest by name; the load still checks
+			for _, t := range tables {
+				if !done[t] {
+					done[t] = true
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out, nil
+}
