@@ -263,41 +263,73 @@ func (s *Store) loadSQLite(ctx context.Context, f io.Reader, progress func(strin
 			if err != nil {
 				return err
 			}
-			marks := strings.TrimSuffix(strings.Repeat("?, ", len(tg.cols)), ", ")
-			names := make([]string, len(tg.cols))
-			for i, c := range tg.cols {
-				names[i] = quoteIdent(c)
-			}
-			stmt, err := tx.tx.PrepareContext(ctx, "INSERT INTO "+quoteIdent(t.Name)+" ("+strings.Join(names, ", ")+") VALUES ("+marks+")")
+			n, err := s.insertRows(ctx, tx, t, tg)
 			if err != nil {
 				return err
 			}
-			args := make([]any, len(tg.cols))
-			var n int64
-			for {
-				vals, err := t.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					stmt.Close()
-					return err
-				}
-				for i, v := range vals {
-					args[i] = s.convert(v, tg.types[i])
-				}
-				if _, err := stmt.ExecContext(ctx, args...); err != nil {
-					stmt.Close()
-					return fmt.Errorf("table %s, row %d: %w", t.Name, n+1, err)
-				}
-				n++
-			}
-			stmt.Close()
 			if progress != nil {
 				progress(t.Name, n)
 			}
 		}
 	})
+}
+
+// insertBatch is how many rows one INSERT of a SQLite restore carries:
+// one statement per row spends most of the load in the statement's
+// overhead rather than in the b-trees.
+const insertBatch = 64
+
+// insertRows inserts a table's rows in statements of insertBatch rows.
+func (s *Store) insertRows(ctx context.Context, tx *Tx, t *backup.TableReader, tg target) (int64, error) {
+	names := make([]string, len(tg.cols))
+	for i, c := range tg.cols {
+		names[i] = quoteIdent(c)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(tg.cols)), ", ") + ")"
+	insert := "INSERT INTO " + quoteIdent(t.Name) + " (" + strings.Join(names, ", ") + ") VALUES "
+	batch := max(1, min(insertBatch, 30000/len(tg.cols))) // under SQLite's 32766 variables
+	full, err := tx.tx.PrepareContext(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", batch), ", "))
+	if err != nil {
+		return 0, err
+	}
+	defer full.Close()
+	args := make([]any, 0, batch*len(tg.cols))
+	var n int64
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		var err error
+		if len(args) == cap(args) {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			rows := len(args) / len(tg.cols)
+			_, err = tx.tx.ExecContext(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", rows), ", "), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("table %s, rows up to %d: %w", t.Name, n, err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for {
+		vals, err := t.Next()
+		if err == io.EOF {
+			return n, flush()
+		}
+		if err != nil {
+			return n, err
+		}
+		for i, v := range vals {
+			args = append(args, s.convert(v, tg.types[i]))
+		}
+		n++
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
 }
 
 // clearTables empties every table (the rows the migrations seeded, such as
