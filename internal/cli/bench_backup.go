@@ -22,7 +22,7 @@ import (
 // the store, then the restore of that archive into a fresh database.
 func benchBackup(e *env, args []string) error {
 	c := config.Defaults()
-	fs := e.flags("bench backup", "[--writers N] [--to DB] [--out FILE] [--db DB] [--data DIR]",
+	fs := e.flags("bench backup", "[--writers N] [--to DB] [--out FILE] [--restore=false] [--db DB] [--data DIR]",
 		"Time 'zeren backup' of a database (e.g. one made by 'zeren bench gen') while N goroutines add units and\n"+
 			"findings through the store, then 'zeren restore' of the archive into a fresh database: --to, which must be\n"+
 			"empty, or a temporary SQLite file. The writers change the source: run it on a copy.")
@@ -30,6 +30,7 @@ func benchBackup(e *env, args []string) error {
 	writers := fs.Int("writers", 4, "goroutines writing during the backup")
 	to := fs.String("to", "", "the database to restore into: sqlite:PATH or postgres://… (empty); default: a temporary SQLite")
 	out := fs.String("out", "", "keep the archive in this file (default: a temporary file, removed)")
+	restore := fs.Bool("restore", true, "also time the restore of the archive")
 	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
 	}
@@ -111,6 +112,9 @@ func benchBackup(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, e.cat.T(e.locale, "bench.backup_done", took.Round(time.Millisecond), mb(fi.Size()), m.Rows(), during.Load(), *writers, failed.Load()))
 
+	if !*restore {
+		return nil
+	}
 	db, data := *to, ""
 	if db == "" {
 		data = filepath.Join(tmp, "restored")
