@@ -60,8 +60,11 @@ func commands() []command {
 		{"import users", "FILE.xlsx|FILE.csv [--dry-run] [--archive-missing] [--links FILE.csv] [--db DB] [--data DIR]", "import users and their grants from Excel or CSV, all or nothing", importUsers},
 		{"export units", "--out FILE.xlsx|FILE.csv [--db DB] [--data DIR]", "export the unit tree in the format import reads", exportUnits},
 		{"export users", "--out FILE.xlsx|FILE.csv [--db DB] [--data DIR]", "export the users and their grants in the format import reads", exportUsers},
+		{"backup", "--out FILE [--db DB] [--data DIR]", "write a consistent copy of the running database to an engine-neutral archive", backupCmd},
+		{"restore", "FILE [--db DB] [--data DIR]", "load an archive into an empty database of either engine, then check it", restoreCmd},
 		{"remind", "--day YYYY-MM-DD [--dry-run] [--db DB] [--data DIR]", "run one day's reminder sweep and print counts per kind and channel", remindCmd},
 		{"bench gen", "--units N --items N [--seed N] [--db DB] [--data DIR]", "generate a province-scale dataset into an empty database", benchGen},
+		{"bench backup", "[--writers N] [--to DB] [--db DB] [--data DIR]", "time a backup under a write load and its restore into a fresh database", benchBackup},
 		{"bench run", "[--n 200] [--seed N] [--export-rows N] [--db DB] [--data DIR]", "measure the hot paths on it against the performance targets", benchRun},
 		{"version", "", "print the version", version},
 	}
@@ -232,6 +235,12 @@ func version(e *env, args []string) error {
 	if _, err := e.parseN(fs, args, 0, ""); err != nil {
 		return err
 	}
+	fmt.Fprintln(e.stdout, "zeren", versionString())
+	return nil
+}
+
+// versionString is the build's version, or "devel" and the commit.
+func versionString() string {
 	v := Version
 	if v == "" {
 		v = "devel"
@@ -243,6 +252,5 @@ func version(e *env, args []string) error {
 			}
 		}
 	}
-	fmt.Fprintln(e.stdout, "zeren", v)
-	return nil
+	return v
 }

@@ -25,7 +25,8 @@ func (e *env) jobs(c config.Config, st *store.Store, log *slog.Logger) (*jobs.Jo
 		email = &cfg
 	}
 	sender := jobs.Senders(st, email, &http.Client{Timeout: notify.Timeout})
-	return jobs.New(e.ctx, st, e.cat, jobs.Options{Location: loc, BaseURL: c.BaseURL, Sender: sender, Log: log})
+	return jobs.New(e.ctx, st, e.cat, jobs.Options{Location: loc, BaseURL: c.BaseURL, Sender: sender, Log: log,
+		BackupDir: c.BackupDir, BackupKeep: c.BackupKeep, App: versionString()})
 }
 
 func remindCmd(e *env, args []string) error {

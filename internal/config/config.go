@@ -31,7 +31,9 @@ type Config struct {
 	BaseURL         string // where links in outside messages point
 	SMTPURL         string // smtp[s]://user:pass@host:port; empty: no e-mail
 	SMTPFrom        string
-	Jobs            bool // run the job workers (sweep, deliveries) in this process
+	Jobs            bool   // run the job workers (sweep, deliveries) in this process
+	BackupDir       string // where the nightly backups go; empty: none
+	BackupKeep      int    // how many nightly backups to keep
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -48,6 +50,7 @@ func Defaults() Config {
 		LogFormat:       "auto",
 		BaseURL:         "http://127.0.0.1:8080",
 		Jobs:            true,
+		BackupKeep:      7,
 	}
 }
 
@@ -91,6 +94,8 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUpload, "max-upload", c.MaxUpload, "largest evidence file accepted, in bytes")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: auto (text on a terminal, else JSON), text or json")
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run the reminder sweep and the deliveries in this process (any number of processes may)")
+	fs.StringVar(&c.BackupDir, "backup-dir", c.BackupDir, "take a backup every night at 02:00 into this directory (one process of those on a database takes it); empty: none")
+	fs.IntVar(&c.BackupKeep, "backup-keep", c.BackupKeep, "how many nightly backups to keep in --backup-dir (the oldest go)")
 	c.NotifyFlags(fs)
 }
 
@@ -153,6 +158,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--max-upload must be at least 1048576 bytes (1 MB)")
 	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be auto, text or json")
+	case c.BackupKeep < 1:
+		return fmt.Errorf("--backup-keep must be at least 1")
+	case c.BackupDir != "" && !c.Jobs:
+		return fmt.Errorf("--backup-dir needs --jobs: the nightly backup is a job")
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("--tz %q: unknown time zone", c.TimeZone)

@@ -42,6 +42,13 @@ type Options struct {
 	// Poll is how often a worker looks for jobs on SQLite (which cannot
 	// notify); River's default otherwise.
 	Poll time.Duration
+	// BackupDir, when set, receives a backup every night at BackupHour
+	// (2 by default), of which the newest BackupKeep are kept (7 by
+	// default). App is the version written into the archives.
+	BackupDir  string
+	BackupKeep int
+	BackupHour int
+	App        string
 }
 
 // Jobs is the queue and its workers.
@@ -109,6 +116,12 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
+	if opt.BackupHour == 0 {
+		opt.BackupHour = 2
+	}
+	if opt.BackupKeep <= 0 {
+		opt.BackupKeep = 7
+	}
 	if err := Migrate(ctx, st); err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -137,6 +150,13 @@ func New(ctx context.Context, st *store.Store, cat *i18n.Catalog, opt Options) (
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	}
+	if opt.BackupDir != "" {
+		river.AddWorker(workers, river.WorkFunc(j.workBackup))
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(daily{loc: opt.Location, hour: opt.BackupHour},
+			func() (river.JobArgs, *river.InsertOpts) {
+				return BackupArgs{Day: time.Now().In(opt.Location).Format(time.DateOnly)}, nil
+			}, nil))
+	}
 	if st.Engine() == store.SQLite {
 		cfg.PollOnly = true
 		cfg.FetchPollInterval = time.Second
@@ -161,6 +181,13 @@ func (j *Jobs) Start(ctx context.Context) error {
 		return err
 	}
 	now := j.st.Now().In(j.opt.Location)
+	// Likewise the night's backup (a process started after the backup
+	// hour takes the day's backup unless one was taken).
+	if j.opt.BackupDir != "" && now.Hour() >= j.opt.BackupHour {
+		if _, err := j.client.Insert(ctx, BackupArgs{Day: now.Format(time.DateOnly)}, nil); err != nil {
+			return err
+		}
+	}
 	if now.Hour() < j.opt.SweepHour {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -57,6 +58,13 @@ const createVersionTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // start at once: on PostgreSQL an advisory lock serializes them, on SQLite
 // the immediate transaction does.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	return s.MigrateTo(ctx, math.MaxInt)
+}
+
+// MigrateTo is Migrate up to and including version upTo: a restore loads
+// an archive into the schema it was taken from, then applies the rest, so
+// that later migrations convert the rows as they would have in place.
+func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]int, error) {
 	all, err := migrations(s.engine)
 	if err != nil {
 		return nil, err
@@ -66,6 +74,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range all {
+		if m.Version > upTo {
+			break
+		}
 		did := false
 		err := s.Tx(ctx, func(tx *Tx) error {
 			if s.engine == Postgres {
@@ -97,6 +108,31 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// LatestSchema is the highest migration this binary knows.
+func LatestSchema(engine Engine) (int, error) {
+	all, err := migrations(engine)
+	if err != nil || len(all) == 0 {
+		return 0, err
+	}
+	return all[len(all)-1].Version, nil
+}
+
+// SchemaVersion is the highest migration applied, 0 on a database never
+// migrated.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var exists int
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if s.engine == Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`
+	}
+	if err := s.read.QueryRowContext(ctx, q).Scan(&exists); err != nil || exists == 0 {
+		return 0, err
+	}
+	var v int
+	err := s.read.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	return v, err
 }
 
 // SchemaCurrent reports whether every embedded migration has been applied;
