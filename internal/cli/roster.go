@@ -54,7 +54,7 @@ func importRoster(e *env, args []string, s roster.Sheet) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A province's sheet is read whole; a soft limit makes the
 		// collector work harder rather than let garbage double the heap.
-		debug.SetMemoryLimit(400 << 20)
+		debug.SetMemoryLimit(320 << 20)
 	}
 	f, err := os.Open(words[0])
 	if err != nil {

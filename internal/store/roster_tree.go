@@ -66,7 +66,7 @@ type rnode struct {
 	version  int64
 	path     string // as saved; "" for a new unit
 	line     int    // the row that named it; 0 if none
-	saved    unit.Unit
+	depth    int // as saved
 	children int // active children, as the rows leave them
 }
 
@@ -101,7 +101,7 @@ func loadTree(ctx context.Context, q querier, sees func(string) bool) (*rtree, e
 			return nil, err
 		}
 		n := &rnode{id: u.ID, name: u.Name, code: u.Code, kind: u.Kind, leader: u.Leader, archived: u.Archived,
-			version: u.Version, path: u.Path, saved: u}
+			version: u.Version, path: u.Path, depth: u.Depth}
 		if parent != 0 {
 			n.parent = tr.byID[parent]
 			if n.parent == nil {

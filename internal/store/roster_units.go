@@ -236,7 +236,7 @@ func (tr *rtree) missing(pol RosterPolicy) ([]unitPlan, []roster.RowError) {
 		}
 		out = append(out, n)
 	}
-	slices.SortStableFunc(out, func(a, b *rnode) int { return b.saved.Depth - a.saved.Depth })
+	slices.SortStableFunc(out, func(a, b *rnode) int { return b.depth - a.depth })
 	var plans []unitPlan
 	var errs []roster.RowError
 	for _, n := range out {
