@@ -66,8 +66,8 @@ type rnode struct {
 	version  int64
 	path     string // as saved; "" for a new unit
 	line     int    // the row that named it; 0 if none
-	depth    int // as saved
-	children int // active children, as the rows leave them
+	depth    int    // as saved
+	children int    // active children, as the rows leave them
 }
 
 type kidKey struct {
